@@ -3,7 +3,12 @@
  * no Node-only modules: the same code runs in Node and in the browser.
  */
 export * from './errors/index.js';
-export * from './linalg/matrix.js';
-export type { Kernel } from './kernels/kernel.js';
-export type { Prior } from './priors/prior.js';
+export * from './linalg/index.js';
+export * from './kernels/index.js';
+export * from './priors/index.js';
+export * from './transforms/index.js';
+export * from './posteriors/index.js';
+export * from './models/index.js';
+export * from './sampling/index.js';
+export * from './test-functions/index.js';
 export type { MinimizeOptions, MinimizeResult, ValueAndGradient } from './optim/minimizer.js';
