@@ -15,7 +15,15 @@ import ts from 'typescript';
 
 /** Third-party packages bo-core may import (browser-safe math). */
 export const BO_CORE_ALLOWED = ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
-const NODE_GLOBALS = /\b(process\.|Buffer\.|require\(|__dirname|__filename)/;
+const NODE_GLOBALS = /(?<![\w$.])(process\.|Buffer\.|require\(|__dirname|__filename)/;
+
+/** Source text with comments and string literals blanked, so only code is searched. */
+function codeOnly(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
+}
 
 export interface Violation {
   file: string;
@@ -119,8 +127,7 @@ export function checkBoundaries(root: string): Violation[] {
       }
     }
     if (isBoCoreSrc && !isTest) {
-      const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-      const m = NODE_GLOBALS.exec(code);
+      const m = NODE_GLOBALS.exec(codeOnly(text));
       if (m) violations.push({ file: rel, rule: 'bo-core-global', detail: `uses the Node global '${m[1]}'` });
     }
     graph.set(file, edges);

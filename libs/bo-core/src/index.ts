@@ -11,4 +11,4 @@ export * from './posteriors/index.js';
 export * from './models/index.js';
 export * from './sampling/index.js';
 export * from './test-functions/index.js';
-export type { MinimizeOptions, MinimizeResult, ValueAndGradient } from './optim/minimizer.js';
+export * from './optim/index.js';

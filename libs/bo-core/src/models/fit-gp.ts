@@ -6,11 +6,16 @@ import type { SingleTaskGP } from './single-task-gp.js';
 
 export interface FitOptions {
   /**
-   * Random restarts (draws from the priors) tried after the first start. With a warm start they are
-   * only tried when the warm-started fit looks poor (optimiser failure).
+   * Random restarts (draws from the priors) tried after the first start.
    * @defaultValue 2
    */
   restarts?: number;
+  /**
+   * When the random restarts run: `always`, or `if-poor` — only when no start so far converged
+   * cleanly (the optimiser stopped on a line-search failure or its iteration limit, or failed).
+   * @defaultValue `if-poor` with a warm start or more than {@link ALWAYS_RESTART_MAX_N} points, else `always`
+   */
+  restartPolicy?: 'always' | 'if-poor';
   /** Hyperparameters to start from (a previous fit's raw vector), e.g. after one new observation. @defaultValue none */
   warmStart?: ArrayLike<number> | null;
   /** L-BFGS-B iterations per start. @defaultValue 200 */
@@ -41,6 +46,16 @@ export interface FitResult {
   seconds: number;
 }
 
+/**
+ * Up to this many points, random restarts always run (a fit costs well under a second); beyond it
+ * they run only when the first fit is poor, since each start costs O(n^3) per evaluation.
+ */
+export const ALWAYS_RESTART_MAX_N = 300;
+
+function convergedCleanly(a: FitAttempt): boolean {
+  return a.reason === 'converged-grad' || a.reason === 'converged-f';
+}
+
 /** Box bounds on the raw hyperparameters, by name. Logs of positive quantities unless noted. */
 const LOG_LENGTHSCALE_BOUNDS: [number, number] = [Math.log(1e-2), Math.log(1e3)];
 const LOG_OUTPUTSCALE_BOUNDS: [number, number] = [Math.log(1e-3), Math.log(1e3)];
@@ -60,6 +75,7 @@ export function fitGP(model: SingleTaskGP, options: FitOptions = {}): FitResult 
   const rng = new Prng(options.seed ?? 0);
   const { lower, upper } = hyperparameterBounds(model, options.noiseFloor ?? 1e-6);
   const n = model.numTrain;
+  const policy = options.restartPolicy ?? (options.warmStart || n > ALWAYS_RESTART_MAX_N ? 'if-poor' : 'always');
 
   const objective = (theta: Float64Array, grad: Float64Array): number => {
     try {
@@ -84,9 +100,7 @@ export function fitGP(model: SingleTaskGP, options: FitOptions = {}): FitResult 
   let best: { theta: Float64Array; value: number } | null = null;
   for (let s = 0; s < starts.length; s++) {
     const start = starts[s]!;
-    if (start.kind === 'random' && options.warmStart && best && attempts.every((a) => a.reason !== 'line-search-failed' && a.reason !== 'error')) {
-      break; // the warm-started fit converged: refits after one new point need no restarts
-    }
+    if (start.kind === 'random' && policy === 'if-poor' && best && attempts.some(convergedCleanly)) break;
     try {
       const res = minimizeLbfgsb(objective, start.theta, { lower, upper, maxIterations });
       const value = Number.isFinite(res.f) ? -res.f * n : -Infinity;

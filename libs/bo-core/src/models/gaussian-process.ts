@@ -3,7 +3,7 @@ import { fromRows } from '../linalg/matrix.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { Normalize } from '../transforms/normalize.js';
 import { fitGP, type FitResult } from './fit-gp.js';
-import { buildPresetModel, MODEL_PRESETS, type ModelPreset } from './presets.js';
+import { buildPresetModel, MODEL_PRESETS, resolvePreset, type ConcretePreset, type ModelPreset } from './presets.js';
 import type { SingleTaskGP } from './single-task-gp.js';
 
 /** Options of {@link fitGaussianProcess}. */
@@ -30,6 +30,8 @@ export interface GaussianProcess {
   predict(X: readonly (readonly number[])[], options?: { observationNoise?: boolean }): { mean: number[]; variance: number[] };
   /** The fitted hyperparameters, by name (lengthscales in normalised units, noise in standardised units). */
   readonly hyperparameters: Record<string, number>;
+  /** The configuration used (`default` resolved). */
+  readonly preset: ConcretePreset;
   /** How the fit went: starts, objective, time. */
   readonly fit: FitResult;
   /** The underlying model, for posterior queries over q-batches. */
@@ -69,7 +71,8 @@ export function fitGaussianProcess(X: readonly (readonly number[])[], y: readonl
   if (options.noiseVariances && options.noiseVariances.length !== Xm.rows) {
     throw new ShapeError(`noiseVariances has ${options.noiseVariances.length} values for ${Xm.rows} points; give one per point`);
   }
-  const { model, noiseFloor } = buildPresetModel(preset, Xm, y, normalize, options.noiseVariances);
+  const concrete = resolvePreset(preset);
+  const { model, noiseFloor } = buildPresetModel(concrete, Xm, y, normalize, options.noiseVariances);
   const fit = fitGP(model, { noiseFloor, restarts: options.restarts ?? 2, seed: options.seed ?? 0 });
   const names = model.hyperparameterNames();
   const hyperparameters: Record<string, number> = {};
@@ -81,6 +84,7 @@ export function fitGaussianProcess(X: readonly (readonly number[])[], y: readonl
   return {
     model,
     fit,
+    preset: concrete,
     hyperparameters,
     predict(Xnew, predictOptions = {}) {
       const P = validateInputs(Xnew, 'X (prediction)');

@@ -201,7 +201,11 @@ export class SingleTaskGP implements Model {
     return grad ? { value, grad } : { value };
   }
 
-  /** Factorisation at the current hyperparameters (computed on first use). */
+  /** Factorisation at the current hyperparameters (computed on first use): `L`, `alpha`, jitter. */
+  factorisation(): MarginalLogLikelihoodResult {
+    return this.state();
+  }
+
   private state(): MarginalLogLikelihoodResult {
     if (!this.cache) this.cache = exactMarginalLogLikelihood(this.kernel, this.modelX, this.modelY, this.trainNoise(), this.meanConstant, false);
     return this.cache;

@@ -6,12 +6,15 @@
 export interface Prior {
   /** Human-readable description, e.g. `Gamma(3, 6)`. */
   readonly description: string;
-  /** `log p(x)` for `x > 0`. */
+  /** `log p(x)` for `x > 0`; `-Infinity` outside the support (`x <= 0` or `x = +Infinity`), NaN for NaN. */
   logProb(x: number): number;
-  /** `d log p(x) / dx`. */
+  /** `d log p(x) / dx` for finite `x > 0`; NaN elsewhere (an optimiser treats that as a failed step). */
   gradLogProb(x: number): number;
   /** The mode, used as a starting point for fitting. */
   mode(): number;
-  /** A draw, for random restarts; `u1`, `u2` are independent uniforms on (0, 1). */
-  sample(u1: number, u2: number): number;
+  /**
+   * A draw, for random restarts. `uniform` returns independent uniforms on [0, 1) — `Math.random`
+   * or a seeded generator; a draw may consume any number of them (rejection samplers do).
+   */
+  sample(uniform: () => number): number;
 }
