@@ -13,8 +13,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-/** Third-party packages bo-core may import (browser-safe math). */
-export const BO_CORE_ALLOWED = ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
+/** Third-party packages bo-core may import (browser-safe math); a trailing '/' allows a scope. */
+export const BO_CORE_ALLOWED = ['@stdlib/', '@tensorflow/tfjs-core', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
 const NODE_GLOBALS = /(?<![\w$.])(process\.|Buffer\.|require\(|__dirname|__filename)/;
 
 /** Source text with comments and string literals blanked, so only code is searched. */
@@ -122,7 +122,7 @@ export function checkBoundaries(root: string): Violation[] {
         edges.push(entry);
         continue;
       }
-      if (isBoCoreSrc && !BO_CORE_ALLOWED.some((p) => spec === p || spec.startsWith(p + '/'))) {
+      if (isBoCoreSrc && !BO_CORE_ALLOWED.some((p) => (p.endsWith('/') ? spec.startsWith(p) : spec === p || spec.startsWith(p + '/')))) {
         violations.push({ file: rel, rule: 'bo-core-import', detail: `'${spec}' is not browser-safe math; bo-core may import only ${BO_CORE_ALLOWED.join(', ')}` });
       }
     }

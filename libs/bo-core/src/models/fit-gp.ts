@@ -2,6 +2,7 @@ import { ModelFittingError, NotPositiveDefiniteError } from '../errors/errors.js
 import { minimizeLbfgsb } from '../optim/lbfgsb.js';
 import type { MinimizeResult } from '../optim/minimizer.js';
 import { Prng } from '../sampling/prng.js';
+import { nowMs } from '../util/clock.js';
 import type { SingleTaskGP } from './single-task-gp.js';
 
 export interface FitOptions {
@@ -159,5 +160,5 @@ function randomStart(model: SingleTaskGP, initial: Float64Array, rng: Prng): Flo
 }
 
 function nowSeconds(): number {
-  return (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
+  return nowMs() / 1000;
 }

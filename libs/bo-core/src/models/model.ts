@@ -21,3 +21,19 @@ export interface Model {
   /** Marginal predictions at `n x d` points: mean and variance, each length n. */
   predict(X: Matrix, options?: PosteriorOptions): { mean: Float64Array; variance: Float64Array };
 }
+
+/**
+ * A model whose posterior is differentiable in its inputs, by reverse mode: given the gradient of a
+ * scalar with respect to the posterior mean and covariance at X, it returns the gradient with
+ * respect to X. Acquisition functions chain their own gradients through it.
+ */
+export interface DifferentiableModel extends Model {
+  /**
+   * @param X `b x q x d`, the points the posterior was taken at.
+   * @param gradMean `b x q`: d(scalar)/d(mean), the user's outcome units.
+   * @param gradCovariance `b x q x q`: d(scalar)/d(covariance), or null when the scalar depends on
+   *   the mean only.
+   * @returns `b x q x d`: d(scalar)/dX.
+   */
+  posteriorBackward(X: QBatch, gradMean: Float64Array, gradCovariance: Float64Array | null): Float64Array;
+}

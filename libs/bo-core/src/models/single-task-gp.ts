@@ -1,6 +1,6 @@
 import { InputDataError, ShapeError } from '../errors/errors.js';
 import type { Kernel } from '../kernels/kernel.js';
-import { solveLowerMatrix } from '../linalg/index.js';
+import { solveLowerMatrix, solveLowerTransposeMatrix } from '../linalg/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { GaussianPosterior } from '../posteriors/gaussian-posterior.js';
 import type { Posterior, QBatch } from '../posteriors/posterior.js';
@@ -8,7 +8,7 @@ import type { Prior } from '../priors/prior.js';
 import type { InputTransform } from '../transforms/input-transform.js';
 import type { OutcomeTransform } from '../transforms/outcome-transform.js';
 import { exactMarginalLogLikelihood, type MarginalLogLikelihoodResult } from './exact-marginal-log-likelihood.js';
-import type { Model, PosteriorOptions } from './model.js';
+import type { DifferentiableModel, PosteriorOptions } from './model.js';
 
 /** A prior on one positive hyperparameter, stored as its log at `index` in the raw vector. */
 export interface HyperparameterPrior {
@@ -45,7 +45,7 @@ export interface SingleTaskGPOptions {
  * Raw hyperparameter vector (what fitting optimises): the kernel's raw vector, then
  * `log noise` when noise is inferred, then the mean constant `c`.
  */
-export class SingleTaskGP implements Model {
+export class SingleTaskGP implements DifferentiableModel {
   readonly dim: number;
   readonly numTrain: number;
   readonly kernel: Kernel;
@@ -245,6 +245,79 @@ export class SingleTaskGP implements Model {
     let s = 0;
     for (const v of this.knownNoise) s += v;
     return s / this.knownNoise.length;
+  }
+
+  /**
+   * Reverse mode through {@link SingleTaskGP.posterior}, in modelled units after undoing the
+   * outcome scale `s` (`gm_z = s gm_y`, `gC_z = s^2 gC_y`):
+   *
+   *   mean_j = c + sum_i Ks_ij alpha_i                 => dKs_ij += gm_j alpha_i
+   *   C_b = Kss_b - Ks_b^T Ky^-1 Ks_b                  => dKss_b = gC_b, dKs_b -= Ky^-1 Ks_b (gC_b + gC_b^T)
+   *   Ks_ij = k(x_j, X_i), Kss_jk = k(x_j, x_k)        => dx_j = sum_i dKs_ij d1k(x_j, X_i) + sum_k (gC_jk + gC_kj) d1k(x_j, x_k)
+   *
+   * then through the input transform's diagonal Jacobian. Noise added to the covariance is constant.
+   */
+  posteriorBackward(X: QBatch, gradMean: Float64Array, gradCovariance: Float64Array | null): Float64Array {
+    const { b, q, d } = X;
+    if (d !== this.dim) throw new ShapeError(`posteriorBackward: expected points with d = ${this.dim}, got d = ${d}`);
+    const m = b * q;
+    if (gradMean.length !== m) throw new ShapeError(`posteriorBackward: gradMean has ${gradMean.length} values, expected b * q = ${m}`);
+    if (gradCovariance && gradCovariance.length !== m * q) {
+      throw new ShapeError(`posteriorBackward: gradCovariance has ${gradCovariance.length} values, expected b * q * q = ${m * q}`);
+    }
+    const { L, alpha } = this.state();
+    const n = this.numTrain;
+    const s = this.outcomeTransform ? this.outcomeTransform.affineScale() : 1;
+    const points: Matrix = { rows: m, cols: d, data: X.data };
+    const Z = this.inputTransform ? this.inputTransform.transform(points) : points;
+    // dKs as an n x m matrix.
+    const dKs = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i]!;
+      for (let j = 0; j < m; j++) dKs[i * m + j] = s * gradMean[j]! * ai;
+    }
+    const gradZ = new Float64Array(m * d);
+    if (gradCovariance) {
+      const s2 = s * s;
+      const Ks = this.kernel.covariance(this.modelX, Z); // n x m
+      const A = solveLowerTransposeMatrix(L, solveLowerMatrix(L, Ks)); // Ky^-1 Ks, n x m
+      for (let t = 0; t < b; t++) {
+        // G = s^2 (gC_b + gC_b^T), q x q
+        const G = new Float64Array(q * q);
+        for (let j = 0; j < q; j++) {
+          for (let k = 0; k < q; k++) G[j * q + k] = s2 * (gradCovariance[t * q * q + j * q + k]! + gradCovariance[t * q * q + k * q + j]!);
+        }
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < q; k++) {
+            let acc = 0;
+            for (let j = 0; j < q; j++) acc += A.data[i * m + t * q + j]! * G[j * q + k]!;
+            dKs[i * m + t * q + k]! -= acc;
+          }
+        }
+        const block: Matrix = { rows: q, cols: d, data: Z.data.subarray(t * q * d, (t + 1) * q * d) };
+        for (let j = 0; j < q; j++) {
+          const gk = this.kernel.inputGradient(block.data.subarray(j * d, (j + 1) * d), block); // q x d
+          for (let k = 0; k < q; k++) {
+            const w = G[j * q + k]!;
+            if (w === 0) continue;
+            for (let l = 0; l < d; l++) gradZ[(t * q + j) * d + l]! += w * gk.data[k * d + l]!;
+          }
+        }
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      const gk = this.kernel.inputGradient(Z.data.subarray(j * d, (j + 1) * d), this.modelX); // n x d
+      for (let i = 0; i < n; i++) {
+        const w = dKs[i * m + j]!;
+        if (w === 0) continue;
+        for (let l = 0; l < d; l++) gradZ[j * d + l]! += w * gk.data[i * d + l]!;
+      }
+    }
+    if (this.inputTransform) {
+      const jac = this.inputTransform.jacobianDiagonal();
+      for (let j = 0; j < m; j++) for (let l = 0; l < d; l++) gradZ[j * d + l]! *= jac[l]!;
+    }
+    return gradZ;
   }
 
   /**
