@@ -10,17 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fitGaussianProcess, MODEL_PRESETS, type ModelPreset } from '@apiary/bo-core';
-
-interface RefResult { rmse?: number; nll?: number; fit_s?: number; error?: string }
-interface DataSet {
-  name: string;
-  X: number[][];
-  y: number[];
-  X_test: number[][];
-  y_test: number[];
-  results?: Record<string, RefResult>;
-}
+import { MODEL_PRESETS, type ModelPreset } from '@apiary/bo-core';
+import { bestReference, evaluateSet, meetsGoal, type DataSet } from './gp-fit-quality.js';
 
 function main(): void {
   const { values } = parseArgs({
@@ -41,41 +32,14 @@ function main(): void {
   const header = ['set', 'n', 'd', 'rmse', 'nll', 'fit s', 'botorch rmse (best)', 'botorch nll (best)', 'goal met'];
   const lines: string[][] = [];
   for (const set of file.sets) {
-    const d = set.X[0]?.length ?? 0;
-    const bounds = Array.from({ length: d }, () => [0, 1] as const);
-    const t0 = performance.now();
-    const gp = fitGaussianProcess(set.X, set.y, { bounds, preset });
-    const pred = gp.predict(set.X_test, { observationNoise: true });
-    const fitS = (performance.now() - t0) / 1000;
-    const { rmse, nll } = heldOut(pred.mean, pred.variance, set.y_test);
-    rows.push({ name: set.name, rmse, nll, fit_s: fitS });
+    const q = evaluateSet(set, preset);
+    rows.push(q);
     const ref = bestReference(set.results);
-    const met = ref ? (nll <= ref.nll + 0.05 && rmse <= 1.1 * ref.rmse ? 'yes' : 'no') : '-';
-    lines.push([set.name, String(set.X.length), String(d), fmt(rmse), fmt(nll), fitS.toFixed(2), ref ? fmt(ref.rmse) : '-', ref ? fmt(ref.nll) : '-', met]);
+    const met = ref ? (meetsGoal(q, ref) ? 'yes' : 'no') : '-';
+    lines.push([set.name, String(set.X.length), String(set.X[0]?.length ?? 0), fmt(q.rmse), fmt(q.nll), q.fit_s.toFixed(2), ref ? fmt(ref.rmse) : '-', ref ? fmt(ref.nll) : '-', met]);
   }
   printTable(header, lines);
   if (values.json) writeFileSync(values.json, JSON.stringify({ sets: rows }, null, 2) + '\n');
-}
-
-/** RMSE of the mean and mean negative log predictive density of y under N(mean, variance). */
-function heldOut(mean: number[], variance: number[], y: number[]): { rmse: number; nll: number } {
-  let se = 0;
-  let nll = 0;
-  for (let i = 0; i < y.length; i++) {
-    const v = Math.max(variance[i]!, 1e-12);
-    const r = y[i]! - mean[i]!;
-    se += r * r;
-    nll += 0.5 * Math.log(2 * Math.PI * v) + (0.5 * r * r) / v;
-  }
-  return { rmse: Math.sqrt(se / y.length), nll: nll / y.length };
-}
-
-/** The better of BoTorch's `default` and `matern_gamma` figures (each metric on its own). */
-function bestReference(results?: Record<string, RefResult>): { rmse: number; nll: number } | null {
-  if (!results) return null;
-  const cands = ['default', 'matern_gamma'].map((k) => results[k]).filter((r): r is RefResult => !!r && r.rmse !== undefined && r.nll !== undefined);
-  if (cands.length === 0) return null;
-  return { rmse: Math.min(...cands.map((r) => r.rmse!)), nll: Math.min(...cands.map((r) => r.nll!)) };
 }
 
 function fmt(v: number): string {

@@ -97,22 +97,29 @@ export function fitGaussianProcess(X: readonly (readonly number[])[], y: readonl
 
 function validateInputs(X: readonly (readonly number[])[], what: string): Matrix {
   if (!Array.isArray(X) || X.length === 0) throw new InputDataError(`${what} has no points; give at least one row`);
-  const d = X[0]!.length;
-  if (d === 0) throw new InputDataError(`${what} rows are empty; each point needs at least one coordinate`);
-  X.forEach((row: readonly number[], i: number) => {
+  // Index loops, not forEach: forEach skips the holes of sparse arrays, which would pass unchecked.
+  let d = 0;
+  for (let i = 0; i < X.length; i++) {
+    const row: unknown = X[i];
     if (!Array.isArray(row)) throw new InputDataError(`${what}[${i}] is not an array; give each point as an array of numbers`);
+    if (i === 0) {
+      d = row.length;
+      if (d === 0) throw new InputDataError(`${what} rows are empty; each point needs at least one coordinate`);
+    }
     if (row.length !== d) throw new InputDataError(`${what} is ragged: row ${i} has ${row.length} coordinates, row 0 has ${d}`);
-    row.forEach((v: unknown, j: number) => {
+    for (let j = 0; j < row.length; j++) {
+      const v: unknown = row[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputDataError(`${what}[${i}][${j}] is ${String(v)}; every coordinate must be a finite number`);
-    });
-  });
+    }
+  }
   return fromRows(X);
 }
 
 function validateOutcomes(y: readonly number[], n: number): void {
   if (!Array.isArray(y)) throw new InputDataError('y must be an array of numbers');
   if (y.length !== n) throw new ShapeError(`y has ${y.length} values but X has ${n} points; give one outcome per point`);
-  y.forEach((v, i) => {
+  for (let i = 0; i < y.length; i++) {
+    const v: unknown = y[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputDataError(`y[${i}] is ${String(v)}; outcomes must be finite numbers (drop failed evaluations instead)`);
-  });
+  }
 }

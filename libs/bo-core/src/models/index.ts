@@ -1,4 +1,4 @@
-export type { Model, PosteriorOptions } from './model.js';
+export type { DifferentiableModel, Model, PosteriorOptions } from './model.js';
 export { exactMarginalLogLikelihood, type MarginalLogLikelihoodResult } from './exact-marginal-log-likelihood.js';
 export { SingleTaskGP, type HyperparameterPrior, type SingleTaskGPOptions } from './single-task-gp.js';
 export { fitGP, hyperparameterBounds, type FitAttempt, type FitOptions, type FitResult } from './fit-gp.js';

@@ -11,3 +11,23 @@ export {
   DEFAULT_MEMORY,
 } from './minimize-options.js';
 export { projectedGradientNorm } from './box.js';
+export { optimizeAcqf, type OptimizeAcqfResult, type RestartReport } from './optimize-acqf.js';
+export {
+  resolveOptimizeAcqfOptions,
+  type OptimizeAcqfOptions,
+  type ResolvedOptimizeAcqfOptions,
+  type OptimizeAcqfBounds,
+  type DiscreteCoordinate,
+  type IntegerCoordinate,
+  type OneHotGroup,
+  type LinearInequality,
+  DEFAULT_NUM_RESTARTS,
+  DEFAULT_RAW_SAMPLES,
+  DEFAULT_ACQF_MAX_ITERATIONS,
+  DEFAULT_MAX_ENUMERATED,
+  DEFAULT_NUM_REFINEMENTS,
+  DEFAULT_CONSTRAINT_PENALTY,
+  DEFAULT_BATCH_LIMIT,
+} from './optimize-acqf-options.js';
+export { uniformRawSampler, sobolRawSampler, defaultRawSampler, type RawSamplerFactory, type RawPointSource } from './optimize-acqf-raw-sampler.js';
+export { selectInitialConditions, DEFAULT_BOLTZMANN_ETA } from './initial-conditions.js';

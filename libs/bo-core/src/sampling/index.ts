@@ -1,1 +1,10 @@
 export { Prng } from './prng.js';
+export { normalQuantile } from './normal-quantile.js';
+export { plainMcNormalSamples, sobolQmcNormalSamples } from './qmc-normal.js';
+export {
+  SOBOL_BITS,
+  SOBOL_MAX_DIMENSION,
+  SOBOL_MAX_POINTS,
+  SobolEngine,
+  type SobolOptions,
+} from './sobol.js';

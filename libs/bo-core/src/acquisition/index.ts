@@ -1,0 +1,3 @@
+export type { AcquisitionFunction } from './acquisition.js';
+export * from './analytic/index.js';
+export * from './monte-carlo/index.js';

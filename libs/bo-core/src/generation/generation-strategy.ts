@@ -1,0 +1,57 @@
+import { InputDataError } from '../errors/errors.js';
+import type { ModelPreset } from '../models/presets.js';
+import { MODEL_PRESETS } from '../models/presets.js';
+
+/** How an optimiser proposes trials: quasi-random first, then model-based. */
+export interface GenerationStrategyOptions {
+  /** `qlognei` (GP + qLogNoisyExpectedImprovement after the initial design) or `sobol` throughout. @defaultValue 'qlognei' */
+  method?: 'qlognei' | 'sobol';
+  /** Scrambled-Sobol trials before the model takes over. @defaultValue max(5, 2 d) */
+  initialTrials?: number;
+  /** GP configuration. @defaultValue 'default' */
+  modelPreset?: ModelPreset;
+  /** Gradient restarts of the acquisition optimisation. @defaultValue 10 */
+  numRestarts?: number;
+  /** Raw q-batches scored to choose the restarts' starting points. @defaultValue 512 */
+  rawSamples?: number;
+  /** Monte-Carlo samples of the acquisition function. @defaultValue 256 */
+  mcSamples?: number;
+  /** Batches larger than this are built greedily one point at a time (each chosen point pending). @defaultValue 8 */
+  jointBatchLimit?: number;
+}
+
+/** {@link GenerationStrategyOptions} with defaults filled in for dimension d. */
+export interface ResolvedGenerationStrategy {
+  method: 'qlognei' | 'sobol';
+  initialTrials: number;
+  modelPreset: ModelPreset;
+  numRestarts: number;
+  rawSamples: number;
+  mcSamples: number;
+  jointBatchLimit: number;
+}
+
+/** Resolves and validates a generation strategy for a d-dimensional encoded search space. */
+export function resolveGenerationStrategy(options: GenerationStrategyOptions, d: number): ResolvedGenerationStrategy {
+  const method = options.method ?? 'qlognei';
+  if (method !== 'qlognei' && method !== 'sobol') throw new InputDataError(`strategy.method must be 'qlognei' or 'sobol', got '${String(method)}'`);
+  const preset = options.modelPreset ?? 'default';
+  if (!MODEL_PRESETS.includes(preset)) throw new InputDataError(`strategy.modelPreset must be one of ${MODEL_PRESETS.join(', ')}, got '${String(preset)}'`);
+  const int = (name: string, v: number | undefined, dflt: number, min: number): number => {
+    const x = v ?? dflt;
+    if (!Number.isInteger(x) || x < min) throw new InputDataError(`strategy.${name} must be an integer >= ${min}, got ${v}`);
+    return x;
+  };
+  const numRestarts = int('numRestarts', options.numRestarts, 10, 1);
+  const rawSamples = int('rawSamples', options.rawSamples, 512, 1);
+  if (rawSamples < numRestarts) throw new InputDataError(`strategy.rawSamples (${rawSamples}) must be at least numRestarts (${numRestarts})`);
+  return {
+    method,
+    initialTrials: int('initialTrials', options.initialTrials, Math.max(5, 2 * d), 1),
+    modelPreset: preset,
+    numRestarts,
+    rawSamples,
+    mcSamples: int('mcSamples', options.mcSamples, 256, 1),
+    jointBatchLimit: int('jointBatchLimit', options.jointBatchLimit, 8, 1),
+  };
+}

@@ -1,0 +1,227 @@
+import { qLogNoisyExpectedImprovement } from '../acquisition/monte-carlo/q-noisy-expected-improvement.js';
+import type { OutcomeConstraint } from '../acquisition/monte-carlo/mc-acquisition.js';
+import { InputDataError } from '../errors/errors.js';
+import { zeros } from '../linalg/matrix.js';
+import { fitGP } from '../models/fit-gp.js';
+import { buildPresetModel, resolvePreset } from '../models/presets.js';
+import type { SingleTaskGP } from '../models/single-task-gp.js';
+import { optimizeAcqf } from '../optim/optimize-acqf.js';
+import type { DiscreteCoordinate } from '../optim/optimize-acqf-options.js';
+import { SobolEngine } from '../sampling/sobol.js';
+import type { SearchSpaceConfig } from '../search-space/parameters.js';
+import { SearchSpace } from '../search-space/search-space.js';
+import { nowMs } from '../util/clock.js';
+import { resolveGenerationStrategy, type GenerationStrategyOptions, type ResolvedGenerationStrategy } from './generation-strategy.js';
+import type { Trial } from './trial.js';
+
+/** An outcome constraint `metric <= bound` on a metric the evaluator reports. */
+export interface MetricConstraint {
+  metric: string;
+  bound: number;
+}
+
+export interface OptimizerOptions {
+  /** The parameters to tune (a config or a built SearchSpace). */
+  searchSpace: SearchSpaceConfig | SearchSpace;
+  /** Name of the objective metric. @defaultValue 'objective' */
+  objective?: string;
+  /** Minimise the objective (else maximise). @defaultValue true */
+  minimize?: boolean;
+  /** Outcome constraints on other reported metrics. @defaultValue none */
+  outcomeConstraints?: readonly MetricConstraint[];
+  /** Seed: equal seeds and equal results give equal proposals. @defaultValue 0 */
+  seed?: number;
+  /** How trials are proposed. @defaultValue {@link resolveGenerationStrategy} defaults */
+  strategy?: GenerationStrategyOptions;
+}
+
+/** Timing of the last model-based generation step. */
+export interface GenerationTiming {
+  fitSeconds: number;
+  acquisitionSeconds: number;
+}
+
+/**
+ * The ask/tell optimiser: `ask(n)` proposes n trials, treating running ones as pending points;
+ * `tell(index, value)` records a result, `fail(index, reason)` a failure (reported, never fitted).
+ * Scrambled Sobol for the initial design, then a GP with qLogNoisyExpectedImprovement.
+ *
+ * @example
+ * const opt = new Optimizer({ searchSpace: { parameters: [{ name: 'x', type: 'range', bounds: [-2, 2] }] } });
+ * for (let i = 0; i < 10; i++) for (const t of opt.ask(2)) opt.tell(t.index, (t.parameters.x as number) ** 2);
+ */
+export class Optimizer {
+  readonly searchSpace: SearchSpace;
+  readonly objective: string;
+  readonly minimize: boolean;
+  readonly strategy: ResolvedGenerationStrategy;
+  readonly outcomeConstraints: readonly MetricConstraint[];
+  private readonly seed: number;
+  private readonly sobol: SobolEngine;
+  private readonly trialList: Trial[] = [];
+  private warmStarts = new Map<string, Float64Array>();
+  private generations = 0;
+  /** Timing of the last model-based `ask`, or null. */
+  lastGeneration: GenerationTiming | null = null;
+
+  constructor(options: OptimizerOptions) {
+    this.searchSpace = options.searchSpace instanceof SearchSpace ? options.searchSpace : new SearchSpace(options.searchSpace);
+    this.objective = options.objective ?? 'objective';
+    this.minimize = options.minimize ?? true;
+    this.seed = options.seed ?? 0;
+    if (!Number.isInteger(this.seed)) throw new InputDataError(`seed must be an integer, got ${options.seed}`);
+    this.strategy = resolveGenerationStrategy(options.strategy ?? {}, this.searchSpace.dim);
+    this.outcomeConstraints = options.outcomeConstraints ?? [];
+    for (const c of this.outcomeConstraints) {
+      if (c.metric === this.objective) throw new InputDataError(`outcome constraint on '${c.metric}', which is the objective`);
+      if (!Number.isFinite(c.bound)) throw new InputDataError(`outcome constraint on '${c.metric}': bound must be finite, got ${c.bound}`);
+    }
+    this.sobol = new SobolEngine(this.searchSpace.dim, { scramble: true, seed: this.seed });
+  }
+
+  /** Every trial so far, in proposal order. */
+  get trials(): readonly Trial[] {
+    return this.trialList;
+  }
+
+  /**
+   * Proposes n new trials (marked running). The initial design comes from scrambled Sobol; after
+   * it, a GP is fitted to the completed trials and a q-batch chosen by qLogNEI with the running
+   * trials as pending points.
+   */
+  ask(n = 1): Trial[] {
+    if (!Number.isInteger(n) || n < 1) throw new InputDataError(`ask(n): n must be a positive integer, got ${n}`);
+    const completed = this.trialList.filter((t) => t.status === 'completed');
+    const useModel = this.strategy.method === 'qlognei' && this.trialList.length >= this.strategy.initialTrials && completed.length >= 2;
+    if (!useModel) {
+      const out: Trial[] = [];
+      for (let i = 0; i < n; i++) out.push(this.addTrial(this.nextSobolPoint(), 'sobol'));
+      return out;
+    }
+    const units = this.generate(completed, n);
+    return units.map((u) => this.addTrial(u, 'qlognei'));
+  }
+
+  /** Records a result: a number (the objective) or a record of metric values. First result wins. */
+  tell(index: number, value: number | Record<string, number>): void {
+    const trial = this.trial(index);
+    if (trial.status !== 'running') throw new InputDataError(`trial ${index} is ${trial.status}; only a running trial takes a result`);
+    const values = typeof value === 'number' ? { [this.objective]: value } : { ...value };
+    const problems: string[] = [];
+    for (const name of [this.objective, ...this.outcomeConstraints.map((c) => c.metric)]) {
+      const v = values[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`'${name}' is ${String(v)}, expected a finite number`);
+    }
+    if (problems.length > 0) throw new InputDataError(`trial ${index}: ${problems.join('; ')}`);
+    trial.values = values;
+    trial.status = 'completed';
+  }
+
+  /** Marks a running trial failed with a reason; it is reported, never fitted. */
+  fail(index: number, reason: string): void {
+    const trial = this.trial(index);
+    if (trial.status !== 'running') throw new InputDataError(`trial ${index} is ${trial.status}; only a running trial can fail`);
+    trial.status = 'failed';
+    trial.error = reason;
+  }
+
+  /** The best completed (and, with constraints, feasible) trial, or null. */
+  best(): Trial | null {
+    let best: Trial | null = null;
+    for (const t of this.trialList) {
+      if (t.status !== 'completed' || !this.isFeasible(t)) continue;
+      const v = t.values![this.objective]!;
+      if (!best || (this.minimize ? v < best.values![this.objective]! : v > best.values![this.objective]!)) best = t;
+    }
+    return best;
+  }
+
+  private isFeasible(t: Trial): boolean {
+    return this.outcomeConstraints.every((c) => t.values![c.metric]! <= c.bound);
+  }
+
+  private trial(index: number): Trial {
+    const t = this.trialList[index];
+    if (!t) throw new InputDataError(`no trial ${index}; trials are numbered 0..${this.trialList.length - 1}`);
+    return t;
+  }
+
+  private addTrial(unit: Float64Array, generator: Trial['generator']): Trial {
+    const rounded = this.searchSpace.roundToFeasible(unit);
+    const trial: Trial = { index: this.trialList.length, parameters: this.searchSpace.decode(rounded), unit: rounded, generator, status: 'running' };
+    this.trialList.push(trial);
+    return trial;
+  }
+
+  /** The next scrambled-Sobol point that meets the linear constraints (rejection, bounded). */
+  private nextSobolPoint(): Float64Array {
+    for (let attempt = 0; attempt < 10_000; attempt++) {
+      const u = this.sobol.draw(1);
+      const rounded = this.searchSpace.roundToFeasible(u);
+      if (this.searchSpace.isFeasible(this.searchSpace.decode(rounded))) return u;
+    }
+    throw new InputDataError('no quasi-random point met the linear parameter constraints in 10,000 draws; the feasible region is too small');
+  }
+
+  /** Fits the models and optimises qLogNEI for n points; returns n unit-cube points. */
+  private generate(completed: Trial[], n: number): Float64Array[] {
+    const t0 = nowMs();
+    const d = this.searchSpace.dim;
+    const X = zeros(completed.length, d);
+    completed.forEach((t, i) => X.data.set(t.unit, i * d));
+    const objectiveModel = this.fitMetric(this.objective, X, completed);
+    const constraints: OutcomeConstraint[] = this.outcomeConstraints.map((c) => ({ model: this.fitMetric(c.metric, X, completed), bound: c.bound }));
+    const fitSeconds = (nowMs() - t0) / 1000;
+    const pendingTrials = this.trialList.filter((t) => t.status === 'running');
+    const pending = new Float64Array(pendingTrials.length * d);
+    pendingTrials.forEach((t, i) => pending.set(t.unit, i * d));
+    const seed = this.seed * 1_000_003 + this.generations++;
+    const make = (extraPending: Float64Array | null): qLogNoisyExpectedImprovement => {
+      let all = pending;
+      if (extraPending && extraPending.length > 0) {
+        all = new Float64Array(pending.length + extraPending.length);
+        all.set(pending);
+        all.set(extraPending, pending.length);
+      }
+      return new qLogNoisyExpectedImprovement(objectiveModel, {
+        baseline: X.data,
+        pending: all,
+        maximize: !this.minimize,
+        constraints,
+        numSamples: this.strategy.mcSamples,
+        seed,
+      });
+    };
+    const structure = this.searchSpace.discreteStructure();
+    const discrete: DiscreteCoordinate[] = [
+      ...structure.leveled.map((c) => ({ index: c.index, levels: c.levels })),
+      ...structure.oneHot.map((g) => ({ indices: g.indices })),
+    ];
+    const t1 = nowMs();
+    const result = optimizeAcqf(make(null), {
+      q: n,
+      numRestarts: this.strategy.numRestarts,
+      rawSamples: this.strategy.rawSamples,
+      seed,
+      sequential: n > this.strategy.jointBatchLimit,
+      withPending: (points) => make(points),
+      discrete,
+      inequalityConstraints: this.searchSpace.unitConstraints(),
+    });
+    this.lastGeneration = { fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
+    const out: Float64Array[] = [];
+    for (let i = 0; i < n; i++) out.push(result.candidates.slice(i * d, (i + 1) * d));
+    return out;
+  }
+
+  /** Fits the GP of one metric on the completed trials, warm-started from the last fit. */
+  private fitMetric(metric: string, X: ReturnType<typeof zeros>, completed: Trial[]): SingleTaskGP {
+    const y = completed.map((t) => t.values![metric]!);
+    const preset = resolvePreset(this.strategy.modelPreset);
+    const { model, noiseFloor } = buildPresetModel(preset, X, y, null);
+    const warm = this.warmStarts.get(metric);
+    const fit = fitGP(model, { noiseFloor, seed: this.seed, ...(warm && warm.length === model.numHyperparameters ? { warmStart: warm } : {}) });
+    this.warmStarts.set(metric, fit.hyperparameters);
+    return model;
+  }
+}

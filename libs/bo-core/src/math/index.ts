@@ -1,0 +1,1 @@
+export { dLogH, dLogNormalCdf, eiH, log1mexp, logH, logNormalCdf, logNormalPdf, normalCdf, normalPdf, phiOverH } from './normal.js';
