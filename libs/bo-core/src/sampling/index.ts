@@ -1,6 +1,6 @@
 export { Prng } from './prng.js';
 export { normalQuantile } from './normal-quantile.js';
-export { plainMcNormalSamples, sobolQmcNormalSamples } from './qmc-normal.js';
+export { normalBaseSamples, plainMcNormalSamples, sobolQmcNormalSamples } from './qmc-normal.js';
 export {
   SOBOL_BITS,
   SOBOL_MAX_DIMENSION,

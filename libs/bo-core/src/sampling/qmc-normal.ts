@@ -80,3 +80,15 @@ export function plainMcNormalSamples(numSamples: number, dim: number, seed: numb
   for (let i = 0; i < out.length; i++) out[i] = prng.normal();
   return out;
 }
+
+/**
+ * Standard-normal base samples for Monte-Carlo acquisition: scrambled-Sobol QMC up to
+ * {@link SOBOL_MAX_DIMENSION} coordinates, plain Monte Carlo beyond (as BoTorch falls back when
+ * its Sobol engine runs out of dimensions), so large joint batches never fail for want of
+ * direction numbers.
+ *
+ * @returns `numSamples × dim`, row-major.
+ */
+export function normalBaseSamples(numSamples: number, dim: number, seed: number): Float64Array {
+  return dim <= SOBOL_MAX_DIMENSION ? sobolQmcNormalSamples(numSamples, dim, seed) : plainMcNormalSamples(numSamples, dim, seed);
+}

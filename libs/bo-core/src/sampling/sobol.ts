@@ -154,8 +154,9 @@ function checkCount(name: string, n: number): void {
  * The random numbers are consumed in this order: for dimension j = 1 … dim, the 32 rows of L_j
  * (row r taken as the top r bits of one `nextUint32()`, with the diagonal bit forced to 1); then
  * one `nextUint32()` per dimension for the shifts. With scrambling the first point is the shift
- * itself, not 0. Scrambled points stay in [0, 1) and still put exactly one point of every block
- * of 2^k consecutive points (from index 0) in each interval [i/2^k, (i+1)/2^k) of each coordinate.
+ * itself, not 0. Scrambled points stay in [0, 1), and each aligned block of 2^k consecutive
+ * points (indices a·2^k … (a+1)·2^k − 1) still has exactly one point in each interval
+ * [i/2^k, (i+1)/2^k) of each coordinate.
  */
 export class SobolEngine {
   /** The number of coordinates of each point. */

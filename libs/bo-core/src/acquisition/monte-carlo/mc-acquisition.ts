@@ -2,7 +2,7 @@ import { InputDataError, ShapeError } from '../../errors/errors.js';
 import { smallCholesky, smallCholeskyBackward } from '../../linalg/small-cholesky.js';
 import type { DifferentiableModel } from '../../models/model.js';
 import type { QBatch } from '../../posteriors/posterior.js';
-import { plainMcNormalSamples, sobolQmcNormalSamples } from '../../sampling/qmc-normal.js';
+import { normalBaseSamples, plainMcNormalSamples } from '../../sampling/qmc-normal.js';
 import type { AcquisitionFunction } from '../acquisition.js';
 import { fatmax, logMeanExp, logFatmoid } from './smooth-math.js';
 
@@ -328,7 +328,7 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
     const cached = this.baseSampleCache.get(key);
     if (cached) return cached;
     const seed = this.seed + 7919 * k;
-    const z = this.sampler === 'sobol' ? sobolQmcNormalSamples(this.numSamples, m, seed) : plainMcNormalSamples(this.numSamples, m, seed);
+    const z = this.sampler === 'sobol' ? normalBaseSamples(this.numSamples, m, seed) : plainMcNormalSamples(this.numSamples, m, seed);
     this.baseSampleCache.set(key, z);
     return z;
   }

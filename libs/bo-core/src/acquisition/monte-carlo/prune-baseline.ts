@@ -1,6 +1,6 @@
 import type { DifferentiableModel } from '../../models/model.js';
 import { smallCholesky } from '../../linalg/small-cholesky.js';
-import { sobolQmcNormalSamples } from '../../sampling/qmc-normal.js';
+import { normalBaseSamples } from '../../sampling/qmc-normal.js';
 import type { OutcomeConstraint } from './mc-acquisition.js';
 
 /** Samples used to decide which baseline points can be the incumbent. @defaultValue 1024 */
@@ -23,7 +23,7 @@ export function pruneInferiorPoints(model: DifferentiableModel, baseline: Float6
     const post = mdl.posterior({ b: 1, q: n, d, data: baseline });
     const L = new Float64Array(n * n);
     smallCholesky(post.covariance, n, L);
-    const z = sobolQmcNormalSamples(PRUNE_SAMPLES, n, seed + 7919 * k);
+    const z = normalBaseSamples(PRUNE_SAMPLES, n, seed + 7919 * k);
     const out = new Float64Array(PRUNE_SAMPLES * n);
     for (let i = 0; i < PRUNE_SAMPLES; i++) {
       for (let j = 0; j < n; j++) {
