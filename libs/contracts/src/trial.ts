@@ -21,6 +21,8 @@ export const TrialJobSchema = z
     evaluator: z.string().min(1),
     parameters: ParameterValuesSchema,
     timeoutMs: z.number().int().min(1),
+    /** The objective's metric name: a bare number returned by the evaluator is filed under it. */
+    objective: z.string().min(1).optional(),
   })
   .strict();
 export type TrialJob = z.infer<typeof TrialJobSchema>;

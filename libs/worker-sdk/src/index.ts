@@ -1,0 +1,31 @@
+/**
+ * @apiary/worker-sdk — write evaluators and serve them: the evaluator contract, loaders for
+ * module / command / HTTP evaluators, executeTrial, runWorker (BullMQ), and the two
+ * TrialDispatcher transports (BullmqDispatcher, LocalPool).
+ */
+export { defineEvaluator, type Evaluator, type EvaluatorContext, type EvaluatorReturn } from './evaluator.js';
+export { EvaluationError, EvaluatorFailure, EvaluatorSpecError, type EvaluationFailureKind } from './errors.js';
+export {
+  describeEvaluatorSpec,
+  parseEvaluatorSpec,
+  parseNamedEvaluatorSpec,
+  parseNamedEvaluatorSpecs,
+  type EvaluatorSpec,
+  type NamedEvaluatorSpec,
+} from './evaluator-spec.js';
+export { importModuleEvaluator, type ModuleEvaluatorOptions } from './module-evaluator.js';
+export { createThreadEvaluator, type ClosableEvaluator, type ThreadEvaluatorOptions } from './thread-evaluator.js';
+export { commandEvaluator, type CommandEvaluatorOptions } from './command-evaluator.js';
+export { parameterVariable } from './command-io.js';
+export { httpEvaluator, type HttpEvaluatorOptions } from './http-evaluator.js';
+export { loadEvaluator, loadEvaluators, type LoadEvaluatorOptions, type LoadedEvaluators } from './load-evaluator.js';
+export { normalizeOutcome, UNNAMED_OBJECTIVE } from './normalize-outcome.js';
+export { cancelledReason, executeTrial, shutdownReason, type ExecuteTrialOptions } from './execute-trial.js';
+export { runTrialWithEvents, type TerminalTrialEvent, type TrialRun } from './trial-events.js';
+export type { RedisConnection } from './redis-connection.js';
+export { RESULTS_QUEUE, cancelKey } from './queue-names.js';
+export { eventJobId, trialJobId } from './job-ids.js';
+export { parseTrialMessage, stallVerdict, toTrialMessage, type TrialMessage } from './trial-message.js';
+export { BULLMQ_MAX_STALLED_COUNT, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
+export { BullmqDispatcher, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
+export { LocalPool, type EvaluatorSource, type LocalPoolOptions } from './local-pool.js';

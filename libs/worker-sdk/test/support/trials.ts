@@ -1,0 +1,9 @@
+import type { ParameterValues, TrialJob } from '@apiary/contracts';
+
+/** A trial job for tests. */
+export function trialJob(trialId: string, parameters: ParameterValues, overrides: Partial<TrialJob> = {}): TrialJob {
+  return { experimentId: 'exp-1', trialId, index: 0, evaluator: 'demo', parameters, timeoutMs: 10_000, ...overrides };
+}
+
+/** Fixture files. */
+export const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
