@@ -8,11 +8,11 @@ import type { SingleTaskGP } from '../models/single-task-gp.js';
 import { optimizeAcqf } from '../optim/optimize-acqf.js';
 import type { DiscreteCoordinate } from '../optim/optimize-acqf-options.js';
 import { SobolEngine } from '../sampling/sobol.js';
-import type { SearchSpaceConfig } from '../search-space/parameters.js';
+import type { ParameterValues, SearchSpaceConfig } from '../search-space/parameters.js';
 import { SearchSpace } from '../search-space/search-space.js';
 import { nowMs } from '../util/clock.js';
 import { resolveGenerationStrategy, type GenerationStrategyOptions, type ResolvedGenerationStrategy } from './generation-strategy.js';
-import type { Trial } from './trial.js';
+import type { Trial, TrialStatus } from './trial.js';
 
 /** An outcome constraint `metric <= bound` on a metric the evaluator reports. */
 export interface MetricConstraint {
@@ -33,6 +33,30 @@ export interface OptimizerOptions {
   seed?: number;
   /** How trials are proposed. @defaultValue {@link resolveGenerationStrategy} defaults */
   strategy?: GenerationStrategyOptions;
+}
+
+/** An existing trial's state and provenance, for {@link Optimizer.attachTrial}. */
+export interface AttachTrialOptions {
+  /** Its state: running trials become pending points, completed ones are fitted, the others only reported. */
+  status: TrialStatus;
+  /** Metric values of a completed trial (the objective and every constrained metric, finite). */
+  values?: Record<string, number>;
+  /** Why a failed or abandoned trial did not finish. @defaultValue none */
+  error?: string;
+  /**
+   * What proposed it. A `'sobol'` trial advances this optimiser's Sobol stream by the draws that
+   * proposed it, so attaching a history in proposal order leaves the stream where the original
+   * optimiser's was. Anything else (a model proposal, a point of the user's own) leaves the
+   * stream alone. @defaultValue 'qlognei'
+   */
+  generator?: Trial['generator'];
+  /**
+   * The unit-cube point the original optimiser recorded (length `dim`). Given, it is kept as is
+   * (after checking that it decodes to `parameters`), so that models are fitted to the very same
+   * numbers; otherwise `parameters` are encoded, which may differ in the last bits.
+   * @defaultValue the encoding of `parameters`
+   */
+  unit?: ArrayLike<number>;
 }
 
 /** Timing of the last model-based generation step. */
@@ -107,14 +131,73 @@ export class Optimizer {
     const trial = this.trial(index);
     if (trial.status !== 'running') throw new InputDataError(`trial ${index} is ${trial.status}; only a running trial takes a result`);
     const values = typeof value === 'number' ? { [this.objective]: value } : { ...value };
+    this.checkValues(values, `trial ${index}`);
+    trial.values = values;
+    trial.status = 'completed';
+  }
+
+  /**
+   * Registers a trial that exists elsewhere (a store, after a restart) as the next one, so that an
+   * optimiser's state can be rebuilt: attach the history in proposal order and `ask` continues as
+   * the original would have. The parameters are validated against the search space and encoded;
+   * a `'sobol'` trial advances the Sobol stream (see {@link AttachTrialOptions.generator}).
+   *
+   * Design note: the Sobol stream is advanced by replaying the draws, constraint rejections
+   * included, rather than by a fast-forward of one point per trial, because under linear
+   * constraints one trial may have taken several draws. Rebuilt before the original's first
+   * model-based step, the optimiser then proposes exactly what the original does, model steps
+   * included. Rebuilt later, it starts from fresh fit warm starts and the first acquisition seed,
+   * so its proposals are equally good but not bit-equal to the original's.
+   *
+   * @returns the attached trial, numbered after the existing ones.
+   * @throws SearchSpaceError for invalid parameters; InputDataError for a completed trial without
+   *   finite objective and constrained metrics, or a `unit` that does not decode to `parameters`.
+   */
+  attachTrial(parameters: ParameterValues, options: AttachTrialOptions): Trial {
+    const { status } = options;
+    if (!(['running', 'completed', 'failed', 'abandoned'] as const).includes(status)) {
+      throw new InputDataError(`attachTrial: status must be 'running', 'completed', 'failed' or 'abandoned', got '${String(status)}'`);
+    }
+    const generator = options.generator ?? 'qlognei';
+    if (generator !== 'sobol' && generator !== 'qlognei') throw new InputDataError(`attachTrial: generator must be 'sobol' or 'qlognei', got '${String(generator)}'`);
+    const encoded = this.searchSpace.encode(parameters);
+    const unit = options.unit === undefined ? encoded : this.checkedUnit(options.unit, parameters);
+    let values: Record<string, number> | undefined;
+    if (status === 'completed') {
+      if (!options.values) throw new InputDataError(`attachTrial: a completed trial needs values (at least '${this.objective}')`);
+      values = { ...options.values };
+      this.checkValues(values, `attached trial ${this.trialList.length}`);
+    }
+    if (generator === 'sobol') this.nextSobolPoint();
+    const trial: Trial = { index: this.trialList.length, parameters: this.searchSpace.decode(unit), unit, generator, status };
+    if (values) trial.values = values;
+    if (options.error !== undefined && (status === 'failed' || status === 'abandoned')) trial.error = options.error;
+    this.trialList.push(trial);
+    return trial;
+  }
+
+  /** A copy of a recorded unit point, checked to decode to `parameters` (exactly, value by value). */
+  private checkedUnit(unit: ArrayLike<number>, parameters: ParameterValues): Float64Array {
+    const u = this.searchSpace.roundToFeasible(unit);
+    const decoded = this.searchSpace.decode(u);
+    for (const p of this.searchSpace.parameters) {
+      if (p.type !== 'fixed' && decoded[p.name] !== parameters[p.name]) {
+        throw new InputDataError(
+          `attachTrial: unit decodes to ${p.name} = ${String(decoded[p.name])} but parameters say ${String(parameters[p.name])}; pass the unit point recorded with these parameters, or none`,
+        );
+      }
+    }
+    return u;
+  }
+
+  /** Throws unless the objective and every constrained metric are finite numbers. */
+  private checkValues(values: Record<string, number>, what: string): void {
     const problems: string[] = [];
     for (const name of [this.objective, ...this.outcomeConstraints.map((c) => c.metric)]) {
       const v = values[name];
       if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`'${name}' is ${String(v)}, expected a finite number`);
     }
-    if (problems.length > 0) throw new InputDataError(`trial ${index}: ${problems.join('; ')}`);
-    trial.values = values;
-    trial.status = 'completed';
+    if (problems.length > 0) throw new InputDataError(`${what}: ${problems.join('; ')}`);
   }
 
   /** Marks a running trial failed with a reason; it is reported, never fitted. */

@@ -1,0 +1,212 @@
+import { TRIAL_STATUSES, type TrialStatus } from '@apiary/contracts';
+import { Redis, type RedisOptions } from 'ioredis';
+import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CREATE_EXPERIMENT, INSERT_TRIALS } from './redis-scripts.js';
+import {
+  applyExperimentPatch,
+  applyTrialPatch,
+  emptyCounts,
+  NON_TERMINAL_TRIAL_STATUSES,
+  resolveListOptions,
+  type ExperimentPatch,
+  type ExperimentRecord,
+  type ExperimentStatus,
+  type ExperimentStore,
+  type IntermediatePoint,
+  type ListTrialsOptions,
+  type TerminalTrialStatus,
+  type TrialCounts,
+  type TrialPage,
+  type TrialPatch,
+  type TrialRecord,
+} from './store.js';
+
+export interface RedisStoreOptions {
+  /**
+   * A connected client (borrowed: {@link RedisStore.close} leaves it open), or a URL or options
+   * to open one (owned: closed by `close`).
+   */
+  redis: Redis | string | RedisOptions;
+  /** Prefix of every key. @defaultValue 'apiary:' */
+  prefix?: string;
+  /** Compare-and-set attempts before a contended update gives up. @defaultValue 100 */
+  maxCasAttempts?: number;
+}
+
+/**
+ * An {@link ExperimentStore} on Redis, so that experiments survive a scheduler restart (run Redis
+ * with AOF on and `maxmemory-policy noeviction`, as DESIGN.md asks). Keys, for prefix `p`:
+ *
+ * - `p experiments` — sorted set of experiment ids by creation time;
+ * - `p exp:{id}` — hash: `record` (the experiment as JSON) and `nextIndex` (a counter);
+ * - `p exp:{id}:trials` — hash: trial id → trial JSON;
+ * - `p exp:{id}:order` — sorted set: trial ids by index (paging);
+ * - `p exp:{id}:status:<STATUS>` — sorted set per state: trial ids by index (counts, filters).
+ *
+ * `{id}` is a hash tag: one experiment's keys share a cluster slot, so each atomic operation is
+ * one Lua script. Trial transitions are compare-and-set on the trial's JSON (see redis-scripts).
+ */
+export class RedisStore implements ExperimentStore {
+  private readonly redis: Redis;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly maxCasAttempts: number;
+
+  constructor(options: RedisStoreOptions) {
+    const { redis } = options;
+    this.owned = !isClient(redis);
+    this.redis = isClient(redis) ? redis : typeof redis === 'string' ? new Redis(redis) : new Redis(redis);
+    this.prefix = options.prefix ?? 'apiary:';
+    this.maxCasAttempts = options.maxCasAttempts ?? 100;
+    if (!Number.isInteger(this.maxCasAttempts) || this.maxCasAttempts < 1) throw new RangeError(`maxCasAttempts must be an integer >= 1, got ${options.maxCasAttempts}`);
+  }
+
+  async createExperiment(record: ExperimentRecord): Promise<void> {
+    if (/[{}]/.test(record.id)) throw new RangeError(`experiment id '${record.id}' contains a brace; ids are used as Redis hash tags`);
+    const { nextIndex, ...rest } = record;
+    const created = await CREATE_EXPERIMENT.run(this.redis, [this.expKey(record.id)], [JSON.stringify(rest), nextIndex]);
+    if (created !== 1) throw new Error(`experiment '${record.id}' already exists`);
+    await this.redis.zadd(this.indexKey(), record.createdAt, record.id);
+  }
+
+  async getExperiment(id: string): Promise<ExperimentRecord | null> {
+    const [json, nextIndex] = await this.redis.hmget(this.expKey(id), 'record', 'nextIndex');
+    return json ? { ...(JSON.parse(json) as Omit<ExperimentRecord, 'nextIndex'>), nextIndex: Number(nextIndex ?? 0) } : null;
+  }
+
+  async listExperiments(): Promise<ExperimentRecord[]> {
+    const ids = await this.redis.zrange(this.indexKey(), 0, '-1');
+    const records = await Promise.all(ids.map((id) => this.getExperiment(id)));
+    return records.filter((r): r is ExperimentRecord => r !== null);
+  }
+
+  async updateExperiment(id: string, patch: ExperimentPatch, ifStatus?: ExperimentStatus): Promise<ExperimentRecord | null> {
+    const key = this.expKey(id);
+    for (let attempt = 0; attempt < this.maxCasAttempts; attempt++) {
+      const [json, nextIndex] = await this.redis.hmget(key, 'record', 'nextIndex');
+      if (!json) return null;
+      const current = JSON.parse(json) as Omit<ExperimentRecord, 'nextIndex'>;
+      if (ifStatus !== undefined && current.status !== ifStatus) return null;
+      const next = applyExperimentPatch(current, patch);
+      if ((await CAS_EXPERIMENT.run(this.redis, [key], [json, JSON.stringify(next)])) === 1) return { ...next, nextIndex: Number(nextIndex ?? 0) };
+    }
+    throw new Error(`experiment '${id}': update still contended after ${this.maxCasAttempts} attempts`);
+  }
+
+  async deleteExperiment(id: string): Promise<boolean> {
+    const keys = [this.expKey(id), this.trialsKey(id), this.orderKey(id), ...this.statusKeys(id)];
+    const [deleted] = await Promise.all([this.redis.del(keys[0]!), this.redis.del(...keys.slice(1)), this.redis.zrem(this.indexKey(), id)]);
+    return deleted === 1;
+  }
+
+  async allocateTrialIndices(experimentId: string, n: number): Promise<number> {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+    const first = Number(await ALLOCATE_INDICES.run(this.redis, [this.expKey(experimentId)], [n]));
+    if (first < 0) throw new Error(`no experiment '${experimentId}'`);
+    return first;
+  }
+
+  async insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void> {
+    if (trials.length === 0) return;
+    const args = trials.flatMap((t) => [t.id, t.index, statusPosition(t.status), JSON.stringify(t)]);
+    const keys = [this.expKey(experimentId), this.trialsKey(experimentId), this.orderKey(experimentId), ...this.statusKeys(experimentId)];
+    if (Number(await INSERT_TRIALS.run(this.redis, keys, args)) < 0) throw new Error(`no experiment '${experimentId}'`);
+  }
+
+  async getTrial(experimentId: string, trialId: string): Promise<TrialRecord | null> {
+    const json = await this.redis.hget(this.trialsKey(experimentId), trialId);
+    return json ? (JSON.parse(json) as TrialRecord) : null;
+  }
+
+  async updateTrial(experimentId: string, trialId: string, patch: TrialPatch, from: readonly TrialStatus[] = NON_TERMINAL_TRIAL_STATUSES): Promise<TrialRecord | null> {
+    return this.mutateTrial(experimentId, trialId, (t) => applyTrialPatch(t, patch, from));
+  }
+
+  async recordOutcome(experimentId: string, trialId: string, status: TerminalTrialStatus, patch: TrialPatch): Promise<boolean> {
+    return (await this.updateTrial(experimentId, trialId, { ...patch, status }, NON_TERMINAL_TRIAL_STATUSES)) !== null;
+  }
+
+  async appendIntermediate(experimentId: string, trialId: string, point: IntermediatePoint): Promise<boolean> {
+    const updated = await this.mutateTrial(experimentId, trialId, (t) =>
+      NON_TERMINAL_TRIAL_STATUSES.includes(t.status) ? { ...t, intermediate: [...t.intermediate, { step: point.step, value: point.value }] } : null,
+    );
+    return updated !== null;
+  }
+
+  async listTrials(experimentId: string, options?: ListTrialsOptions): Promise<TrialPage> {
+    const { offset, limit, statuses } = resolveListOptions(options);
+    let ids: string[];
+    let total: number;
+    if (statuses === null || statuses.length === 1) {
+      const key = statuses === null ? this.orderKey(experimentId) : this.statusKey(experimentId, statuses[0]!);
+      [ids, total] = await Promise.all([limit === 0 ? Promise.resolve([]) : this.redis.zrange(key, offset, String(offset + limit - 1)), this.redis.zcard(key)]);
+    } else {
+      // Several states: merge their (small) index-ordered sets here.
+      const sets = await Promise.all([...new Set(statuses)].map((s) => this.redis.zrange(this.statusKey(experimentId, s), 0, '-1', 'WITHSCORES')));
+      const scored: [string, number][] = [];
+      for (const flat of sets) for (let i = 0; i < flat.length; i += 2) scored.push([flat[i]!, Number(flat[i + 1])]);
+      scored.sort((a, b) => a[1] - b[1]);
+      total = scored.length;
+      ids = scored.slice(offset, offset + limit).map(([id]) => id);
+    }
+    const jsons = ids.length > 0 ? await this.redis.hmget(this.trialsKey(experimentId), ...ids) : [];
+    const items = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as TrialRecord);
+    return { items, total, offset, limit };
+  }
+
+  async countTrials(experimentId: string): Promise<TrialCounts> {
+    const counts = emptyCounts();
+    const cards = await Promise.all(TRIAL_STATUSES.map((s) => this.redis.zcard(this.statusKey(experimentId, s))));
+    TRIAL_STATUSES.forEach((s, i) => (counts[s] = cards[i]!));
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    if (this.owned && this.redis.status !== 'end') await this.redis.quit();
+  }
+
+  /** Compare-and-set loop: `change` maps the current trial to the next one, or null to leave it. */
+  private async mutateTrial(experimentId: string, trialId: string, change: (t: TrialRecord) => TrialRecord | null): Promise<TrialRecord | null> {
+    const keys = [this.trialsKey(experimentId), ...this.statusKeys(experimentId)];
+    for (let attempt = 0; attempt < this.maxCasAttempts; attempt++) {
+      const json = await this.redis.hget(keys[0]!, trialId);
+      if (!json) return null;
+      const current = JSON.parse(json) as TrialRecord;
+      const next = change(current);
+      if (!next) return null;
+      const args = [trialId, json, JSON.stringify(next), current.index, statusPosition(current.status), statusPosition(next.status)];
+      if ((await CAS_TRIAL.run(this.redis, keys, args)) === 1) return next;
+    }
+    throw new Error(`trial '${trialId}': update still contended after ${this.maxCasAttempts} attempts`);
+  }
+
+  private expKey(id: string): string {
+    return `${this.prefix}exp:{${id}}`;
+  }
+  private indexKey(): string {
+    return `${this.prefix}experiments`;
+  }
+  private trialsKey(id: string): string {
+    return `${this.expKey(id)}:trials`;
+  }
+  private orderKey(id: string): string {
+    return `${this.expKey(id)}:order`;
+  }
+  private statusKey(id: string, status: TrialStatus): string {
+    return `${this.expKey(id)}:status:${status}`;
+  }
+  private statusKeys(id: string): string[] {
+    return TRIAL_STATUSES.map((s) => this.statusKey(id, s));
+  }
+}
+
+/** A client, by its methods (an instance from another copy of ioredis fails `instanceof`). */
+function isClient(x: RedisStoreOptions['redis']): x is Redis {
+  return typeof x === 'object' && typeof (x as Partial<Redis>).evalsha === 'function' && typeof (x as Partial<Redis>).hget === 'function';
+}
+
+/** 1-based position of a status in TRIAL_STATUSES (the scripts' KEYS order). */
+function statusPosition(status: TrialStatus): number {
+  const i = TRIAL_STATUSES.indexOf(status);
+  if (i < 0) throw new RangeError(`unknown trial status '${String(status)}'`);
+  return i + 1;
+}

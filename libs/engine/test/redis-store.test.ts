@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../src/index.js';
+import { startRedis, uniquePrefix, type TestRedis } from './support/redis-server.js';
+import { describeStoreContract, experiment, trial } from './support/store-contract.js';
+
+let redis: TestRedis;
+let aofRedis: TestRedis;
+
+beforeAll(async () => {
+  [redis, aofRedis] = await Promise.all([startRedis(), startRedis({ appendonly: true })]);
+});
+afterAll(async () => {
+  await Promise.all([redis?.dispose(), aofRedis?.dispose()]);
+});
+
+describeStoreContract('RedisStore', async () => new RedisStore({ redis: redis.url, prefix: uniquePrefix('contract') }));
+
+describe('RedisStore durability', () => {
+  it('a new client (a restarted scheduler) sees everything; a borrowed client stays open', async () => {
+    const prefix = uniquePrefix('restart');
+    const client = new Redis(redis.url);
+    const first = new RedisStore({ redis: client, prefix });
+    await first.createExperiment(experiment('e'));
+    await first.allocateTrialIndices('e', 2);
+    await first.insertTrials('e', [trial('e', 0), trial('e', 1, 'RUNNING')]);
+    await first.recordOutcome('e', 'e-1', 'COMPLETED', { values: { objective: 0.25 }, finishedAt: 9 });
+    await first.close();
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+
+    const second = new RedisStore({ redis: redis.url, prefix });
+    expect(await second.getExperiment('e')).toEqual({ ...experiment('e'), nextIndex: 2 });
+    expect((await second.listTrials('e')).items.map((t) => [t.index, t.status])).toEqual([
+      [0, 'CANDIDATE'],
+      [1, 'COMPLETED'],
+    ]);
+    expect(await second.recordOutcome('e', 'e-1', 'FAILED', {})).toBe(false);
+    expect((await second.getTrial('e', 'e-1'))!.values).toEqual({ objective: 0.25 });
+    await second.close();
+  });
+
+  it('keeps namespaces apart by prefix', async () => {
+    const a = new RedisStore({ redis: redis.url, prefix: uniquePrefix('a') });
+    const b = new RedisStore({ redis: redis.url, prefix: uniquePrefix('b') });
+    await a.createExperiment(experiment('same'));
+    await b.createExperiment(experiment('same'));
+    await a.insertTrials('same', [trial('same', 0)]);
+    expect((await b.countTrials('same')).CANDIDATE).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('survives a Redis restart with AOF on (SHUTDOWN, start again, read back)', async () => {
+    const prefix = uniquePrefix('aof');
+    const store = new RedisStore({ redis: { port: aofRedis.port, host: '127.0.0.1' }, prefix });
+    await store.createExperiment(experiment('e'));
+    await store.allocateTrialIndices('e', 3);
+    await store.insertTrials('e', [trial('e', 0), trial('e', 1), trial('e', 2)]);
+    await store.updateTrial('e', 'e-0', { status: 'RUNNING', worker: 'w9', startedAt: 11 });
+    await store.recordOutcome('e', 'e-1', 'FAILED', { error: 'boom' });
+    await store.appendIntermediate('e', 'e-0', { step: 1, value: 0.5 });
+    await store.close();
+
+    const admin = new Redis({ port: aofRedis.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
+    await admin.shutdown().catch(() => undefined); // the connection closes as the server exits
+    admin.disconnect();
+    await aofRedis.stop();
+    await aofRedis.restart();
+
+    const reopened = new RedisStore({ redis: aofRedis.url, prefix });
+    expect(await reopened.getExperiment('e')).toEqual({ ...experiment('e'), nextIndex: 3 });
+    expect(await reopened.getTrial('e', 'e-0')).toMatchObject({ status: 'RUNNING', worker: 'w9', startedAt: 11, intermediate: [{ step: 1, value: 0.5 }] });
+    expect(await reopened.countTrials('e')).toMatchObject({ RUNNING: 1, FAILED: 1, CANDIDATE: 1 });
+    expect(await reopened.recordOutcome('e', 'e-1', 'COMPLETED', {})).toBe(false);
+    await reopened.close();
+  });
+});

@@ -1,0 +1,47 @@
+import type { TrialDispatcher, TrialEvent, TrialJob, TrialOutcome } from '@apiary/contracts';
+
+/**
+ * A dispatcher the test drives by hand: it records jobs and cancellations, and `emit` delivers
+ * whatever event the test wants (duplicates, late or unknown ones included).
+ */
+export class ManualDispatcher implements TrialDispatcher {
+  readonly jobs: TrialJob[] = [];
+  readonly cancelled: string[] = [];
+  private readonly handlers: ((event: TrialEvent) => Promise<void> | void)[] = [];
+  /** When set, dispatch throws this. */
+  failDispatch: Error | null = null;
+
+  async dispatch(job: TrialJob): Promise<void> {
+    if (this.failDispatch) throw this.failDispatch;
+    if (!this.jobs.some((j) => j.trialId === job.trialId)) this.jobs.push(job);
+  }
+
+  async cancel(job: Pick<TrialJob, 'trialId'>): Promise<void> {
+    this.cancelled.push(job.trialId);
+  }
+
+  async subscribe(handler: (event: TrialEvent) => Promise<void> | void): Promise<void> {
+    this.handlers.push(handler);
+  }
+
+  async close(): Promise<void> {}
+
+  async emit(event: TrialEvent): Promise<void> {
+    for (const h of this.handlers) await h(event);
+  }
+
+  /** Emits `started` for a job. */
+  start(job: TrialJob, at: number, worker = 'w1', attempt = 1): Promise<void> {
+    return this.emit({ kind: 'started', experimentId: job.experimentId, trialId: job.trialId, worker, attempt, at });
+  }
+
+  /** Emits `completed` for a job. */
+  complete(job: TrialJob, outcome: TrialOutcome, at: number, worker = 'w1'): Promise<void> {
+    return this.emit({ kind: 'completed', experimentId: job.experimentId, trialId: job.trialId, worker, attempt: 1, outcome, startedAt: at, at });
+  }
+
+  /** Emits `failed` for a job. */
+  fail(job: TrialJob, reason: string, at: number): Promise<void> {
+    return this.emit({ kind: 'failed', experimentId: job.experimentId, trialId: job.trialId, worker: 'w1', attempt: 1, reason, exhausted: false, startedAt: at, at });
+  }
+}
