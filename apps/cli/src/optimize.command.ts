@@ -1,0 +1,122 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
+import { ExperimentRunner, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
+import { BullmqDispatcher, LocalPool, loadEvaluator, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
+import { buildOutFile } from './out-file.js';
+import { createProgress } from './progress.js';
+
+export interface OptimizeOptions {
+  /** Path of the experiment config (JSON). */
+  config: string;
+  /** The evaluator: a module path (.js/.mjs/.cjs), a shell command, or an http(s) URL. */
+  evaluator: string;
+  /** Evaluator slots run locally. @defaultValue the config's parallelism */
+  workers?: number;
+  /** Redis URL: use the distributed queue (and its store) instead of the embedded pool. @defaultValue embedded */
+  redis?: string;
+  /** Write the run as JSON here (see out-file.ts for the shape). */
+  out?: string;
+}
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}
+
+/**
+ * `apiary optimize`: runs a whole experiment to its budget and prints the best trial. Embedded by
+ * default — the engine drives a local pool of evaluator threads, no Redis; with `--redis` the
+ * same engine uses BullMQ queues and the Redis store, and `--workers N` (default: parallelism)
+ * local worker slots join any remote workers on the queue (`--workers 0`: remote only).
+ *
+ * @returns the exit code: 0 completed, 1 the experiment failed, 2 bad input.
+ */
+export async function runOptimize(options: OptimizeOptions, io: CliIo): Promise<number> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(options.config, 'utf8'));
+  } catch (e) {
+    io.stderr(`cannot read the config ${options.config}: ${(e as Error).message}`);
+    return 2;
+  }
+  let config: ExperimentConfig;
+  try {
+    config = parseOrThrow(ExperimentConfigSchema, raw, 'experiment config');
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    io.stderr(`invalid experiment config ${options.config}:\n${formatProblems(e.problems)}`);
+    return 2;
+  }
+  const workers = options.workers ?? config.parallelism;
+  if (!Number.isInteger(workers) || workers < 0 || (!options.redis && workers < 1)) {
+    io.stderr(`--workers must be an integer >= ${options.redis ? 0 : 1}, got ${options.workers}`);
+    return 2;
+  }
+
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    let store: ExperimentStore;
+    let dispatcher: TrialDispatcher;
+    if (options.redis) {
+      const redisStore = new RedisStore({ redis: options.redis });
+      store = redisStore;
+      closers.push(() => redisStore.close());
+      dispatcher = new BullmqDispatcher({ connection: options.redis, evaluators: [config.evaluator] });
+      if (workers > 0) {
+        const loaded = await loadEvaluator(options.evaluator, { moduleIsolation: 'thread' });
+        closers.push(() => loaded.close());
+        const worker: WorkerHandle = await runWorker({ connection: options.redis, evaluators: { [config.evaluator]: loaded.evaluator }, concurrency: workers });
+        closers.unshift(() => worker.close());
+      }
+    } else {
+      store = new MemoryStore();
+      dispatcher = await LocalPool.start({ evaluators: { [config.evaluator]: options.evaluator }, concurrency: workers });
+    }
+    closers.unshift(() => dispatcher.close());
+    const runner = new ExperimentRunner({ store, dispatcher });
+    closers.unshift(() => runner.close());
+
+    const experiment = await runner.create(raw);
+    io.stderr(`experiment ${experiment.id} '${config.name}': ${config.budget} trials, ${config.batchSize} per batch, ${config.parallelism} in flight, ${options.redis ? `Redis ${redact(options.redis)}` : `embedded, ${workers} local slots`}`);
+    await runner.start(experiment.id);
+    const done = await followProgress(runner, experiment.id, config);
+
+    const trials = await listAllTrials(store, experiment.id);
+    const best = await runner.best(experiment.id);
+    if (options.out) await writeFile(options.out, JSON.stringify(buildOutFile(config, trials, best), null, 2) + '\n');
+    const failed = trials.filter((t) => t.status === 'FAILED').length;
+    io.stdout(`${done.status.toLowerCase()}: ${done.reason ?? ''} (${trials.length} trials, ${failed} failed)`);
+    if (best?.values) io.stdout(`best trial #${best.index}: ${config.objective.name} = ${best.values[config.objective.name]} at ${JSON.stringify(best.parameters)}`);
+    else io.stdout('no trial completed');
+    if (options.out) io.stdout(`wrote ${options.out}`);
+    return done.status === 'COMPLETED' ? 0 : 1;
+  } finally {
+    for (const close of closers) await close().catch(() => undefined);
+  }
+}
+
+/** Shows progress until the experiment is terminal; returns its final record. */
+async function followProgress(runner: ExperimentRunner, id: string, config: ExperimentConfig): Promise<ExperimentRecord> {
+  const progress = createProgress(config.budget, config.objective.name);
+  const finished = runner.whenDone(id);
+  let settled: ExperimentRecord | null = null;
+  void finished.then((r) => (settled = r));
+  try {
+    while (!settled) {
+      const counts = await runner.counts(id);
+      const best = await runner.best(id);
+      progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+      await Promise.race([finished, new Promise((r) => setTimeout(r, 250))]);
+    }
+    const counts = await runner.counts(id);
+    const best = await runner.best(id);
+    progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+  } finally {
+    progress.stop();
+  }
+  return finished;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
