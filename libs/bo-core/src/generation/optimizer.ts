@@ -14,6 +14,9 @@ import { nowMs } from '../util/clock.js';
 import { resolveGenerationStrategy, type GenerationStrategyOptions, type ResolvedGenerationStrategy } from './generation-strategy.js';
 import type { Trial, TrialStatus } from './trial.js';
 
+/** Integer levels up to this count are enumerated around the relaxed optimum; more stay continuous. */
+const MAX_ENUMERATED_LEVELS = 100_000;
+
 /** An outcome constraint `metric <= bound` on a metric the evaluator reports. */
 export interface MetricConstraint {
   metric: string;
@@ -258,7 +261,9 @@ export class Optimizer {
     const pendingTrials = this.trialList.filter((t) => t.status === 'running');
     const pending = new Float64Array(pendingTrials.length * d);
     pendingTrials.forEach((t, i) => pending.set(t.unit, i * d));
-    const seed = this.seed * 1_000_003 + this.generations++;
+    const raw = this.seed * 1_000_003 + this.generations++;
+    // Beyond 2^53 the product loses its integer-ness: mix such seeds into 31 bits instead.
+    const seed = Number.isSafeInteger(raw) ? raw : (Math.imul(this.seed | 0, 1_000_003) + Math.floor(this.seed / 4294967296) + this.generations) >>> 1;
     const make = (extraPending: Float64Array | null): qLogNoisyExpectedImprovement => {
       let all = pending;
       if (extraPending && extraPending.length > 0) {
@@ -277,7 +282,10 @@ export class Optimizer {
     };
     const structure = this.searchSpace.discreteStructure();
     const discrete: DiscreteCoordinate[] = [
-      ...structure.leveled.map((c) => ({ index: c.index, levels: c.levels })),
+      // Levels beyond MAX_ENUMERATED_LEVELS stay a continuous relaxation, snapped by roundToFeasible.
+      ...structure.leveled
+        .filter((c) => c.levels <= MAX_ENUMERATED_LEVELS)
+        .map((c) => (c.log ? { index: c.index, levels: c.levels, centres: this.searchSpace.levelCentres(c.index) } : { index: c.index, levels: c.levels })),
       ...structure.oneHot.map((g) => ({ indices: g.indices })),
     ];
     const t1 = nowMs();

@@ -9,9 +9,10 @@ import type { ResolvedOptimizeAcqfOptions } from './optimize-acqf-options.js';
  * one-hot group:
  *
  * - integer coordinate with relaxed value v and allowed level centres ℓ₀ < … < ℓ_{m−1}: the first
- *   choice is the nearest centre ℓ_a; the alternative is the neighbouring centre ℓ_b on v's side
- *   (none when v is exactly a centre or beyond the outermost one); its ambiguity is
- *   `|v − ℓ_a| / |ℓ_b − ℓ_a| ∈ [0, ½]` (½: v sits on the rounding boundary);
+ *   choice is the nearest centre ℓ_a; the alternative is the neighbouring centre ℓ_b on v's side,
+ *   with ambiguity `|v − ℓ_a| / |ℓ_b − ℓ_a| ∈ [0, ½]` (½: v sits on the rounding boundary); when v
+ *   is exactly a centre or beyond the outermost one, the alternative is a neighbouring centre with
+ *   ambiguity 0 (none for a single level);
  * - one-hot group with relaxed weights w: the first choice is the largest weight w₁, the
  *   alternative the second largest w₂ (ties: lower coordinate first); ambiguity `½ (1 − (w₁ − w₂))`.
  *
@@ -47,10 +48,14 @@ function integerDecision(at: number, v: number, levels: Float64Array): Decision 
   let a = 0;
   for (let k = 1; k < levels.length; k++) if (Math.abs(levels[k]! - v) < Math.abs(levels[a]! - v)) a = k;
   const la = levels[a]!;
-  const b = v > la && a + 1 < levels.length ? a + 1 : v < la && a > 0 ? a - 1 : -1;
+  const sided = v > la && a + 1 < levels.length ? a + 1 : v < la && a > 0 ? a - 1 : -1;
+  // On a centre or beyond the outermost one, the alternative is the only or upper neighbour, with
+  // ambiguity 0 (enumerated last): the relaxed optimum often sits on an already-observed level,
+  // where the neighbour is worth re-scoring.
+  const b = sided >= 0 ? sided : a + 1 < levels.length ? a + 1 : a - 1;
   const lb = b >= 0 ? levels[b]! : la;
   return {
-    ambiguity: b >= 0 ? Math.abs(v - la) / Math.abs(lb - la) : 0,
+    ambiguity: sided >= 0 ? Math.abs(v - la) / Math.abs(lb - la) : 0,
     hasAlternative: b >= 0,
     apply: (X, alternative) => {
       X[at] = alternative ? lb : la;

@@ -17,6 +17,11 @@ export interface OptimizeAcqfBounds {
 export interface IntegerCoordinate {
   readonly index: number;
   readonly levels: number;
+  /**
+   * Explicit level positions in the unit cube (length `levels`, ascending), for levels that are
+   * not equal cells — e.g. a log-scaled integer. @defaultValue the centres `(k + 0.5) / levels`
+   */
+  readonly centres?: ArrayLike<number>;
 }
 
 /**
@@ -288,9 +293,15 @@ function resolveDiscrete(
       if (!(Number.isInteger(spec.levels) && spec.levels >= 1)) {
         throw new InputDataError(`optimizeAcqf: integer coordinate ${spec.index} has levels = ${spec.levels}; expected an integer >= 1.`);
       }
+      if (spec.centres && spec.centres.length !== spec.levels) {
+        throw new InputDataError(`optimizeAcqf: integer coordinate ${spec.index} has ${spec.centres.length} centres for ${spec.levels} levels.`);
+      }
       const allowed: number[] = [];
       for (let k = 0; k < spec.levels; k++) {
-        const centre = (k + 0.5) / spec.levels;
+        const centre = spec.centres ? spec.centres[k]! : (k + 0.5) / spec.levels;
+        if (k > 0 && spec.centres && !(centre > spec.centres[k - 1]!)) {
+          throw new InputDataError(`optimizeAcqf: the centres of integer coordinate ${spec.index} must be strictly ascending (centre ${k} is ${centre}).`);
+        }
         if (centre >= lower[spec.index]! && centre <= upper[spec.index]!) allowed.push(centre);
       }
       if (allowed.length === 0) {

@@ -4,7 +4,7 @@ import { zeros } from '../linalg/matrix.js';
 import { type Coordinate, type DiscreteStructure, describeCoordinates, discreteStructureOf } from './coordinates.js';
 import { type UnitLinearConstraint, satisfies, toUnitConstraints, validateConstraints } from './linear-constraints.js';
 import { type ParameterCodec, createCodec } from './parameter-codecs.js';
-import type { LinearConstraint, Parameter, ParameterValue, ParameterValues, SearchSpaceConfig } from './parameters.js';
+import type { ChoiceParameter, LinearConstraint, Parameter, ParameterValue, ParameterValues, SearchSpaceConfig } from './parameters.js';
 import { ProblemList, show } from './search-space-error.js';
 import { isRecord, validateParameters } from './validate-parameters.js';
 
@@ -210,6 +210,25 @@ export class SearchSpace {
    */
   discreteStructure(): DiscreteStructure {
     return discreteStructureOf(this.coordinates);
+  }
+
+  /**
+   * The canonical unit-cube positions of the levels of an int or ordered-choice coordinate, in
+   * level order (ascending): equal-cell centres `(j + 1/2) / levels`, or log-spaced for a
+   * log-scaled int. Candidate optimisation rounds to these.
+   *
+   * @param index a leveled coordinate's index.
+   */
+  levelCentres(index: number): Float64Array {
+    const codec = this.codecs.find((c) => c.offset === index && c.width === 1 && (c.parameter.type === 'int' || (c.parameter.type === 'choice' && c.parameter.ordered === true)));
+    if (!codec) throw new InputDataError(`levelCentres: coordinate ${index} is not an int or ordered-choice coordinate`);
+    const p = codec.parameter;
+    const values: readonly ParameterValue[] = p.type === 'int' ? Array.from({ length: p.bounds[1] - p.bounds[0] + 1 }, (_, j) => p.bounds[0] + j) : (p as ChoiceParameter).values;
+    const u = new Float64Array(this.dim);
+    return Float64Array.from(values, (v) => {
+      codec.encodeInto(v, u);
+      return u[index]!;
+    });
   }
 
   private collectValueProblems(values: unknown, path: string, problems: ProblemList): void {

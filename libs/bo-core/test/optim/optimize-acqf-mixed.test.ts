@@ -267,3 +267,27 @@ describe('optimizeAcqf: linear inequality constraints', () => {
     ).toThrow(CandidateGenerationError);
   });
 });
+
+describe('optimizeAcqf: explicit level centres', () => {
+  it('rounds to the given (log-spaced) centres and finds the best one by enumeration', () => {
+    const levels = 20;
+    const logCentres = Array.from({ length: levels }, (_, k) => Math.log(k + 1.5) / Math.log(levels + 0.5));
+    // Maximum at 0.9, between two centres; the brute-force best centre is the answer.
+    const acq = perPoint(1, (x, g) => {
+      g[0] = -2 * (x[0]! - 0.9);
+      return -((x[0]! - 0.9) ** 2);
+    });
+    const best = logCentres.reduce((a, c) => (Math.abs(c - 0.9) < Math.abs(a - 0.9) ? c : a));
+    const r = optimizeAcqf(acq, { discrete: [{ index: 0, levels, centres: logCentres }], numRestarts: 4, rawSamples: 32 });
+    expect(r.candidates[0]).toBe(best);
+  });
+
+  it('rejects centres of the wrong length or not ascending', () => {
+    const acq = perPoint(1, (x, g) => {
+      g[0] = 0;
+      return 0;
+    });
+    expect(() => optimizeAcqf(acq, { discrete: [{ index: 0, levels: 3, centres: [0.1, 0.5] }] })).toThrow(/2 centres for 3 levels/);
+    expect(() => optimizeAcqf(acq, { discrete: [{ index: 0, levels: 3, centres: [0.1, 0.5, 0.4] }] })).toThrow(/strictly ascending/);
+  });
+});

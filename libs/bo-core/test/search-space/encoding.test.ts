@@ -222,3 +222,19 @@ describe('other parameter kinds', () => {
     expect(Object.isFrozen(mixed.parameters[0])).toBe(true);
   });
 });
+
+describe('levelCentres', () => {
+  it('gives the canonical position of every level, which decodes back to that level', async () => {
+    const { SearchSpace } = await import('../../src/search-space/index.js');
+    const space = new SearchSpace({ parameters: [{ name: 'n', type: 'int', bounds: [1, 100], log: true }, { name: 'k', type: 'int', bounds: [2, 5] }, { name: 'c', type: 'choice', values: ['a', 'b', 'c'], ordered: true }] });
+    const n = space.levelCentres(0);
+    expect(n).toHaveLength(100);
+    n.forEach((u, j) => {
+      expect(space.decode([u, 0.5, 0.5]).n).toBe(j + 1);
+      if (j > 0) expect(u).toBeGreaterThan(n[j - 1]!);
+    });
+    expect(Array.from(space.levelCentres(1))).toEqual([0.125, 0.375, 0.625, 0.875]);
+    expect(Array.from(space.levelCentres(2)).map((u) => space.decode([0.5, 0.5, u]).c)).toEqual(['a', 'b', 'c']);
+    expect(() => space.levelCentres(5)).toThrow(/not an int or ordered-choice/);
+  });
+});
