@@ -294,7 +294,7 @@ export class Optimizer {
       numRestarts: this.strategy.numRestarts,
       rawSamples: this.strategy.rawSamples,
       seed,
-      sequential: n > this.strategy.jointBatchLimit,
+      sequential: n > 1 && n <= this.strategy.greedyBatchLimit,
       withPending: (points) => make(points),
       discrete,
       inequalityConstraints: this.searchSpace.unitConstraints(),

@@ -272,8 +272,8 @@ describe('Optimizer pending points', () => {
     expect(minPairwiseDistance(proposals)).toBeGreaterThan(1e-3);
   });
 
-  it('sequential greedy batches (q above jointBatchLimit) are distinct and avoid running trials', () => {
-    const { first, second, controlFirst, controlSecond } = twice(4, { strategy: { jointBatchLimit: 2 } });
+  it('sequential greedy batches (q up to greedyBatchLimit) are distinct and avoid running trials', () => {
+    const { first, second, controlFirst, controlSecond } = twice(4, { strategy: { greedyBatchLimit: 8 } });
     expect(minPairwiseDistance(first)).toBeGreaterThan(1e-3);
     expect(minPairwiseDistance([...first, ...second])).toBeGreaterThan(1e-3);
     expect(minDistanceBetween(second, first)).toBeGreaterThan(minDistanceBetween(controlSecond, controlFirst));
@@ -298,7 +298,7 @@ describe('Optimizer outcome constraints', () => {
     const cs = model.map((t) => t.values!['c']!);
     // The constrained optimum lies on the boundary, so proposals cluster on it; near convergence
     // some overshoot by ~1e-4 (smoothed feasibility), hence the 0.01 tolerance.
-    expect(cs.filter((c) => c <= 0.51).length).toBeGreaterThanOrEqual(12);
+    expect(cs.filter((c) => c <= 0.51).length).toBeGreaterThanOrEqual(10); // 12 of 15 at the time of writing
     expect(cs.filter((c) => c > 1).length).toBeLessThanOrEqual(2);
     const best = opt.best()!;
     expect(best.values!['c']).toBeLessThanOrEqual(0.5);

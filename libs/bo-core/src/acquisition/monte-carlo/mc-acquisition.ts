@@ -34,9 +34,11 @@ export interface MCAcquisitionOptions {
 }
 
 /**
- * Everything a subclass sees for one t-batch. Joint points are ordered `[extra (e), X (q), pending (p)]`
- * — `extra` are subclass-provided fixed points (qNEI's baseline) placed first so that, with the
- * lower-triangular reparameterisation, their samples do not depend on X (cached-root semantics).
+ * Everything a subclass sees for one t-batch. Joint points are ordered `[extra (e), pending (p), X (q)]`
+ * — the fixed points first (qNEI's baseline, then pending points) so that, with the
+ * lower-triangular reparameterisation, their samples do not depend on X (cached-root semantics):
+ * a candidate cannot gain by moving the pending points' sampled values, so copying a pending point
+ * is worth nothing.
  */
 export interface SampleContext {
   /** Number of samples s. */
@@ -45,7 +47,7 @@ export interface SampleContext {
   m: number;
   /** Number of leading extra columns e. */
   e: number;
-  /** Columns forming the q-batch for the utility (X and pending): `q + p`, starting at column e. */
+  /** Columns forming the q-batch for the utility (pending and X): `p + q`, starting at column e. */
   batch: number;
   /** Objective samples `s x m`, already signed so that larger is better. */
   objective: Float64Array;
@@ -223,10 +225,10 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
     const gradient = withGradient ? new Float64Array(b * q * d) : null;
     const pts = new Float64Array(m * d);
     pts.set(extra, 0);
-    pts.set(this.pending, (e + q) * d);
+    pts.set(this.pending, e * d);
     const models = [this.model, ...this.constraints.map((c) => c.model)];
     for (let t = 0; t < b; t++) {
-      pts.set(X.data.subarray(t * q * d, (t + 1) * q * d), e * d);
+      pts.set(X.data.subarray(t * q * d, (t + 1) * q * d), (e + p) * d);
       const batch: QBatch = { b: 1, q: m, d, data: pts };
       const outs = models.map((model, k) => this.sampleOutcome(model, batch, m, k));
       const obj = outs[0]!;
@@ -280,7 +282,7 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
       outs.forEach((out, k) => {
         const gX = this.backwardOutcome(models[k]!, batch, out, gradSamples[k]!, gradMeans[k]!, m);
         for (let j = 0; j < q; j++) {
-          for (let l = 0; l < d; l++) gradient[(t * q + j) * d + l]! += gX[(e + j) * d + l]!;
+          for (let l = 0; l < d; l++) gradient[(t * q + j) * d + l]! += gX[(e + p + j) * d + l]!;
         }
       });
     }
