@@ -45,7 +45,7 @@ interface SampleTensors {
  *
  *   logmeanexp_s fatmax_j log fatplus(f_sj - max_i f_s,baseline_i)
  *
- * over the joint samples of `[baseline (e), X (q), pending (p)]`. The baseline comes first in the
+ * over the joint samples of `[baseline (e), pending (p), X (q)]`. The baseline comes first in the
  * joint factorisation, so with `L = [[L_B, 0], [A, L_c]]` the samples are
  *
  *   f_B = mu_B + L_B z_B                     (fixed: float64, once per joint size)
@@ -179,7 +179,7 @@ export class TfLogNoisyExpectedImprovement {
     return tf.add(logMeanExp(tf, perSample, 0), Math.log(this.tauRelu)) as Tensor1D;
   }
 
-  /** `b x q'` points per pass: each t-batch's q points then the pending ones, scaled and centred. */
+  /** `b x q'` points per pass: the pending points then each t-batch's q points (the float64 order), scaled and centred. */
   private joinAndScale(data: Float64Array, b: number, q: number, p: number): Float32Array {
     const d = this.dim;
     const qPrime = q + p;
@@ -187,8 +187,8 @@ export class TfLogNoisyExpectedImprovement {
     if (p > 0) {
       joined = new Float64Array(b * qPrime * d);
       for (let t = 0; t < b; t++) {
-        joined.set(data.subarray(t * q * d, (t + 1) * q * d), t * qPrime * d);
-        joined.set(this.pending, (t * qPrime + q) * d);
+        joined.set(this.pending, t * qPrime * d);
+        joined.set(data.subarray(t * q * d, (t + 1) * q * d), (t * qPrime + p) * d);
       }
     }
     const Z = toModelSpace(this.model, joined, b * qPrime);
