@@ -3,6 +3,7 @@
 // with workspace packages resolved to their sources (the "@apiary/source" export condition).
 import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/main.js', import.meta.url);
 if (existsSync(dist)) {
@@ -14,6 +15,8 @@ if (existsSync(dist)) {
     '}';
   registerHooks(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`);
   const { register } = await import('tsx/esm/api');
-  register();
+  // tsx reads ./tsconfig.json of the working directory; the root one lists no files, so its
+  // options would apply to none, and the scheduler's NestJS decorators need experimentalDecorators.
+  register({ tsconfig: process.env.TSX_TSCONFIG_PATH ?? fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)) });
   await import(new URL('../src/main.ts', import.meta.url).href);
 }

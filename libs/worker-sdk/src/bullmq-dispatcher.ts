@@ -9,6 +9,13 @@ import { bullmqConnection, type RedisConnection } from './redis-connection.js';
 import { toTrialMessage, type TrialMessage } from './trial-message.js';
 
 /** Options of {@link BullmqDispatcher}. */
+/**
+ * Lock settings of the scheduler's results consumer: a short lock, so an event held by a scheduler
+ * that died is handed to the next one within seconds (not BullMQ's default 30 s lock + 30 s
+ * check), and a high stall limit, so such an event is never dropped.
+ */
+export const RESULTS_CONSUMER_LOCK = { lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 1000 } as const;
+
 export interface BullmqDispatcherOptions {
   /** Redis: a `redis://` URL or ioredis options. */
   connection: RedisConnection;
@@ -82,7 +89,7 @@ export class BullmqDispatcher implements TrialDispatcher {
         if (!isTrialEvent(job.data)) throw new UnrecoverableError(`results job ${job.id ?? ''} is not a TrialEvent`);
         await handler(job.data);
       },
-      { connection: bullmqConnection(this.options.connection), prefix: this.prefix, concurrency: 1, name: 'dispatcher' },
+      { connection: bullmqConnection(this.options.connection), prefix: this.prefix, concurrency: 1, name: 'dispatcher', ...RESULTS_CONSUMER_LOCK },
     );
     this.consumer.on('error', this.onError);
     this.consumer.on('failed', (job, error) => {

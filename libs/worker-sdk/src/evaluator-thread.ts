@@ -35,8 +35,11 @@ export class EvaluatorThread {
     const output = options.output;
     this.worker = new Worker(THREAD_BOOTSTRAP_SOURCE, { eval: true, workerData: { path }, stdout: output !== undefined, stderr: output !== undefined });
     if (output) {
-      this.worker.stdout.pipe(output, { end: false });
-      this.worker.stderr.pipe(output, { end: false });
+      // Forwarded chunk by chunk rather than piped: every pipe adds listeners to the shared
+      // `output`, and a worker with more than a few threads tripped MaxListenersExceededWarning.
+      const forward = (chunk: Buffer): void => void output.write(chunk);
+      this.worker.stdout.on('data', forward);
+      this.worker.stderr.on('data', forward);
     }
     this.worker.once('exit', () => {
       this.exited = true;

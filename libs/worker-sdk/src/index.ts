@@ -27,5 +27,5 @@ export { RESULTS_QUEUE, cancelKey } from './queue-names.js';
 export { eventJobId, trialJobId } from './job-ids.js';
 export { parseTrialMessage, stallVerdict, toTrialMessage, type TrialMessage } from './trial-message.js';
 export { BULLMQ_MAX_STALLED_COUNT, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
-export { BullmqDispatcher, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
+export { BullmqDispatcher, RESULTS_CONSUMER_LOCK, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
 export { LocalPool, type EvaluatorSource, type LocalPoolOptions } from './local-pool.js';

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { QUEUE_PREFIX, trialsQueueName, type TrialEvent } from '@apiary/contracts';
 import { Worker } from 'bullmq';
@@ -77,6 +78,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   const publisher = new EventPublisher(options.connection, prefix);
   const client = publisher.queue.getBackend().client;
   const shutdown = new AbortController();
+  // Every running trial listens to it (more than 10 at concurrency > 10): no leak warning.
+  setMaxListeners(0, shutdown.signal);
 
   const workers = Object.entries(options.evaluators).map(([evaluatorName, evaluator]) => {
     const processor = trialProcessor({

@@ -1,0 +1,119 @@
+/**
+ * Fault: the scheduler process dies (SIGKILL) or is stopped (SIGTERM) mid-experiment, and a new
+ * one starts on the same Redis. Workers go on meanwhile, and their results wait in the durable
+ * `results` queue; the new scheduler resumes the experiment (rebuilding its GP from the store)
+ * and finishes the budget, every trial evaluated once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULTS_CONSUMER_LOCK } from '@apiary/worker-sdk';
+import { indicesOf, quadConfig, startScheduler, startWorkers, uniquePrefixes } from './support/apiary.js';
+import { Ledger } from './support/ledger.js';
+import { ProcessGroup, sleep, waitFor, type RedisServer } from './support/processes.js';
+
+const sleepy = new URL('./fixtures/sleepy.mjs', import.meta.url).pathname;
+const group = new ProcessGroup();
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await group.startRedis();
+});
+afterAll(async () => {
+  await group.stopAll();
+});
+
+describe('a scheduler restarted mid-experiment', () => {
+  it.each(['SIGKILL', 'SIGTERM'] as const)('after %s, a new scheduler resumes the experiment and finishes the budget', async (signal) => {
+    const ledger = new Ledger();
+    try {
+      const prefixes = uniquePrefixes(`restart-${signal.toLowerCase()}`);
+      const budget = 10;
+      const [first] = await Promise.all([
+        startScheduler(group, { redisUrl: redis.url, prefixes }),
+        startWorkers(group, [`${signal}-a`, `${signal}-b`], { redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '700' } }),
+      ]);
+      // GP generation (qLogNEI after 5 quasi-random trials): the resumed scheduler must rebuild the model from the store.
+      const exp = await first.create(quadConfig({ budget, parallelism: 3, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5 } }));
+      await waitFor(async () => ((await first.trials(exp.id)).filter((t) => t.status === 'COMPLETED').length >= 4 ? true : undefined), 60_000, '4 completed trials');
+
+      await first.child.kill(signal);
+      const downAt = Date.now();
+      // While no scheduler runs, the workers finish what they hold and publish the results.
+      await waitFor(() => (ledger.entries().some((e) => e.event === 'end' && e.at > downAt) ? true : undefined), 15_000, 'a trial to finish while the scheduler is down');
+
+      const second = await startScheduler(group, { redisUrl: redis.url, prefixes });
+      // Usually seconds; up to ~60 s more when SIGKILL hit while a result was being handled (see the FINDING below).
+      const done = await second.finished(exp.id, 120_000);
+      expect(done).toMatchObject({ status: 'COMPLETED', nextIndex: budget });
+      const trials = await second.trials(exp.id);
+      expect(indicesOf(trials)).toEqual([...Array(budget).keys()]);
+      expect(trials.filter((t) => t.status !== 'COMPLETED')).toEqual([]);
+      // Each trial evaluated exactly once: the restart re-dispatched nothing that had already run.
+      const finished = ledger.finishedCounts();
+      expect(trials.map((t) => finished.get(t.id) ?? 0)).toEqual(trials.map(() => 1));
+      expect(finished.size).toBe(budget);
+      // The results published while the scheduler was down were recorded.
+      const lateEnds = ledger.entries().filter((e) => e.event === 'end' && e.at > downAt).map((e) => e.trialId);
+      for (const id of lateEnds) expect(trials.find((t) => t.id === id)?.values?.['loss']).toEqual(expect.any(Number));
+    } finally {
+      ledger.remove();
+    }
+  }, 180_000);
+
+  /*
+   * FINDING (fails today): result events that a scheduler was handling when it died stay locked in
+   * the `results` queue for BullMQ's default lockDuration (30 s); the next scheduler gets them back
+   * only from a stalled-job check (every 30 s by default), so their trials stay RUNNING and the
+   * experiment cannot finish for 30–60 s after the new scheduler is up (nothing is lost).
+   * Killing the real scheduler at a random moment shows it in about one run in three; here a
+   * stand-in consumer (fixtures/hold-results.mjs, with the scheduler consumer's lock settings) takes the
+   * events published while no scheduler runs and is killed, which leaves the same state every time.
+   */
+  it('result events held by a consumer that died are recorded promptly by the next scheduler', async () => {
+    const ledger = new Ledger();
+    try {
+      const prefixes = uniquePrefixes('restart-held');
+      const budget = 8;
+      const [first] = await Promise.all([
+        startScheduler(group, { redisUrl: redis.url, prefixes }),
+        startWorkers(group, ['held-a', 'held-b'], { redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
+      ]);
+      const exp = await first.create(quadConfig({ budget, parallelism: 4 }));
+      await waitFor(async () => ((await first.trials(exp.id)).filter((t) => t.status === 'COMPLETED').length >= 2 ? true : undefined), 60_000, '2 completed trials');
+      await first.child.kill('SIGKILL');
+      const downAt = Date.now();
+      await waitFor(() => (ledger.entries().some((e) => e.event === 'end' && e.at > downAt) ? true : undefined), 15_000, 'a trial to finish while no scheduler runs');
+
+      // The stand-in takes the waiting events and dies holding them.
+      const holder = group.spawnNode('hold-results', [new URL('./fixtures/hold-results.mjs', import.meta.url).pathname, redis.url, prefixes.queue, JSON.stringify(RESULTS_CONSUMER_LOCK)]);
+      await waitFor(() => (holder.output().includes('"kind":"completed"') ? true : undefined), 15_000, 'the stand-in to take a completed event');
+      await sleep(300);
+      await holder.kill('SIGKILL');
+      const held = holder
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { kind: string; trialId: string })
+        .filter((e) => e.kind === 'completed')
+        .map((e) => e.trialId);
+      expect(held.length).toBeGreaterThan(0);
+
+      const second = await startScheduler(group, { redisUrl: redis.url, prefixes });
+      const upAt = Date.now();
+      // Their evaluations are over: the results only have to be taken from the queue.
+      const recordedAfterMs = await waitFor(
+        async () => {
+          const trials = await second.trials(exp.id);
+          return held.every((id) => trials.find((t) => t.id === id)?.status === 'COMPLETED') ? Date.now() - upAt : undefined;
+        },
+        20_000,
+        `the held results of ${held.join(', ')} to be recorded (they stay RUNNING until BullMQ's 30 s lock expires and a stalled check runs)`,
+        250,
+      );
+      expect(recordedAfterMs).toBeLessThan(10_000);
+      const done = await second.finished(exp.id, 60_000);
+      expect(done).toMatchObject({ status: 'COMPLETED', nextIndex: budget });
+    } finally {
+      ledger.remove();
+    }
+  }, 240_000);
+});
