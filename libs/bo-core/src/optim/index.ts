@@ -31,3 +31,4 @@ export {
 } from './optimize-acqf-options.js';
 export { uniformRawSampler, sobolRawSampler, defaultRawSampler, type RawSamplerFactory, type RawPointSource } from './optimize-acqf-raw-sampler.js';
 export { selectInitialConditions, DEFAULT_BOLTZMANN_ETA } from './initial-conditions.js';
+export type { RawScorer } from './optimize-acqf-raw-scorer.js';

@@ -2,6 +2,7 @@ import type { AcquisitionFunction } from '../acquisition/acquisition.js';
 import { InputDataError, ShapeError } from '../errors/errors.js';
 import { DEFAULT_BOLTZMANN_ETA } from './initial-conditions.js';
 import { defaultRawSampler, type RawSamplerFactory } from './optimize-acqf-raw-sampler.js';
+import type { RawScorer } from './optimize-acqf-raw-scorer.js';
 
 /** Box bounds, one entry per input dimension. */
 export interface OptimizeAcqfBounds {
@@ -91,6 +92,15 @@ export interface OptimizeAcqfOptions {
   eta?: number;
   /** Source of raw points in [0, 1)^dim. @defaultValue scrambled Sobol (`sobolRawSampler`) */
   rawSampler?: RawSamplerFactory;
+  /**
+   * Scores the raw q-batches (step 1) in place of `acq.forward`, e.g. a float32 TensorFlow.js
+   * scorer of the same acquisition ({@link RawScorer}; `makeTfRawScorer`). Only the choice of
+   * starting points uses it: L-BFGS-B, rounding and the reported values use `acq`. In sequential
+   * mode step k uses `rawScorer.withPending(x₀…x_{k−1})` (and `acq.forward` when the scorer has no
+   * `withPending`). optimizeAcqf never disposes this scorer; it disposes the ones it derives.
+   * @defaultValue undefined (raw batches scored with `acq.forward`)
+   */
+  rawScorer?: RawScorer;
 }
 
 /** An integer coordinate with its allowed level centres (inside the bounds), ascending. */
@@ -130,6 +140,7 @@ export interface ResolvedOptimizeAcqfOptions {
   readonly batchLimit: number;
   readonly eta: number;
   readonly rawSampler: RawSamplerFactory;
+  readonly rawScorer: RawScorer | null;
 }
 
 export const DEFAULT_NUM_RESTARTS = 10;
@@ -207,6 +218,7 @@ export function resolveOptimizeAcqfOptions(d: number, options: OptimizeAcqfOptio
     batchLimit: integerOption(options.batchLimit, DEFAULT_BATCH_LIMIT, 1, 'batchLimit'),
     eta,
     rawSampler: options.rawSampler ?? defaultRawSampler,
+    rawScorer: options.rawScorer ?? null,
   };
 }
 

@@ -10,7 +10,8 @@ import {
   type OptimizeAcqfOptions,
   type ResolvedOptimizeAcqfOptions,
 } from './optimize-acqf-options.js';
-import { drawRawBatches } from './optimize-acqf-raw.js';
+import { drawRawBatches, type RawBatches } from './optimize-acqf-raw.js';
+import type { RawScorer } from './optimize-acqf-raw-scorer.js';
 
 /**
  * # Acquisition optimisation (BoTorch's `optimize_acqf`), design note
@@ -20,7 +21,9 @@ import { drawRawBatches } from './optimize-acqf-raw.js';
  *
  * 1. *raw samples*: `rawSamples` batches from the raw sampler in `q·f` dimensions, mapped into the
  *    bounds, fixed features written in ({@link drawRawBatches}); scored with `acq.forward` in chunks
- *    of `batchLimit` t-batches (`b ≤ batchLimit`, shape `b x q x d`);
+ *    of `batchLimit` t-batches (`b ≤ batchLimit`, shape `b x q x d`), or, when a `rawScorer` is
+ *    given, with its `forward` on all of them at once (e.g. float32 TensorFlow.js; when none of its
+ *    values is finite, `acq.forward` scores them after all);
  * 2. *initial conditions*: `numRestarts` raw batches chosen by the Boltzmann heuristic
  *    ({@link selectInitialConditions}: weights `exp(η z)`, z the standardised values, drawn without
  *    replacement, the best raw batch always included);
@@ -30,7 +33,8 @@ import { drawRawBatches } from './optimize-acqf-raw.js';
  * 4. every restart's final batch is re-scored with `acq.forward`; the best finite one wins.
  *
  * **Sequential mode** runs the joint procedure with q = 1, q times: step k optimises
- * `withPending(x₀…x_{k−1})` (step 0 the original acq), with raw seed `seed + k`.
+ * `withPending(x₀…x_{k−1})` (step 0 the original acq), with raw seed `seed + k`; a `rawScorer`
+ * follows along through its own `withPending`.
  *
  * **Discrete coordinates** (integer levels, one-hot groups) are relaxed: steps 1–3 treat them as
  * continuous in their bounds. Each restart's relaxed optimum is then rounded: the nearest level
@@ -91,7 +95,10 @@ export interface OptimizeAcqfResult {
   readonly value: number;
   /** Every local optimisation, in order: relaxations, then refinements (sequential: step by step). */
   readonly restarts: RestartReport[];
-  /** The best raw-sample value (sequential: of step 0). */
+  /**
+   * The best raw-sample value (sequential: of step 0) under `acq`. With a `rawScorer`, the best
+   * `acq` value among the raw batches chosen as starts (the raw scorer's best is one of them).
+   */
   readonly rawBest: number;
   /** Per q-batch optimisation (one in joint mode, q in sequential mode): its value and best raw value. */
   readonly steps: { readonly value: number; readonly rawBest: number }[];
@@ -113,7 +120,7 @@ export function optimizeAcqf(acq: AcquisitionFunction, options: OptimizeAcqfOpti
   const o = resolveOptimizeAcqfOptions(acq.dim, options);
   const { d, q } = o;
   if (!o.sequential || q === 1) {
-    const r = optimizeBatch(acq, o, q, o.seed, 0);
+    const r = optimizeBatch(acq, o.rawScorer, o, q, o.seed, 0);
     const steps = [{ value: r.value, rawBest: r.rawBest }];
     return { candidates: r.X, q, d, value: r.value, restarts: r.restarts, rawBest: r.rawBest, steps };
   }
@@ -128,7 +135,13 @@ export function optimizeAcqf(acq: AcquisitionFunction, options: OptimizeAcqfOpti
         throw new ShapeError(`optimizeAcqf: withPending returned an acquisition of dim ${current.dim}; expected ${d}.`);
       }
     }
-    const r = optimizeBatch(current, o, 1, o.seed + step, step);
+    const scorer = step === 0 ? o.rawScorer : (o.rawScorer?.withPending?.(candidates.slice(0, step * d)) ?? null);
+    let r: ReturnType<typeof optimizeBatch>;
+    try {
+      r = optimizeBatch(current, scorer, o, 1, o.seed + step, step);
+    } finally {
+      if (step > 0) scorer?.dispose?.();
+    }
     candidates.set(r.X, step * d);
     restarts.push(...r.restarts);
     steps.push({ value: r.value, rawBest: r.rawBest });
@@ -149,6 +162,7 @@ interface Final {
 /** Steps 1–4 of the design note for one `q x d` batch. */
 function optimizeBatch(
   acq: AcquisitionFunction,
+  scorer: RawScorer | null,
   o: ResolvedOptimizeAcqfOptions,
   q: number,
   seed: number,
@@ -156,8 +170,13 @@ function optimizeBatch(
 ): { X: Float64Array; value: number; rawBest: number; restarts: RestartReport[] } {
   const size = q * o.d;
   const raw = drawRawBatches(o, q, seed);
-  const rawValues = scoreInChunks(acq, raw.data, raw.n, q, o.batchLimit);
-  const { count, best: rawBest, std } = finiteStats(rawValues);
+  let rawValues = scorer ? scoreWith(scorer, raw, q, o.d) : new Float64Array(0);
+  let { count, best: rawBest, std } = finiteStats(rawValues);
+  const scored = count > 0; // by the raw scorer
+  if (!scored) {
+    rawValues = scoreInChunks(acq, raw.data, raw.n, q, o.batchLimit);
+    ({ count, best: rawBest, std } = finiteStats(rawValues));
+  }
   if (count === 0) {
     throw new CandidateGenerationError(
       `optimizeAcqf: the acquisition is not finite at any of the ${raw.n} raw q-batches (q = ${q}); ` +
@@ -170,6 +189,12 @@ function optimizeBatch(
     new Prng((seed ^ SELECTION_STREAM) >>> 0),
     o.eta,
   );
+  if (scored) {
+    // Report acq's values, not the raw scorer's: re-score the chosen starts (few) with acq.
+    const chosen = new Float64Array(starts.length * size);
+    starts.forEach((i, k) => chosen.set(raw.data.subarray(i * size, (i + 1) * size), k * size));
+    rawBest = finiteStats(scoreInChunks(acq, chosen, starts.length, q, o.batchLimit)).best;
+  }
   const rho = o.constraints.length > 0 ? o.constraintPenalty * (std > 0 ? std : Math.max(Math.abs(rawBest), 1)) : 0;
   const discrete = hasDiscrete(o);
   const pool = new RoundedPool(o, q);
@@ -259,6 +284,15 @@ function refinePool(
       ? { X: run.X, value, report: restarts.length - 1 }
       : { X: entry.X, value: entry.value, report: origin };
   });
+}
+
+/** A raw scorer's values of all raw batches (one call), checked for length. */
+function scoreWith(scorer: RawScorer, raw: RawBatches, q: number, d: number): Float64Array {
+  const values = scorer.forward({ b: raw.n, q, d, data: raw.data });
+  if (values.length !== raw.n) {
+    throw new ShapeError(`optimizeAcqf: rawScorer.forward returned ${values.length} values for b = ${raw.n}; expected ${raw.n}.`);
+  }
+  return values;
 }
 
 /** Count, maximum and sample standard deviation of the finite entries. */

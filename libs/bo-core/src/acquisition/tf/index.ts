@@ -6,3 +6,4 @@ export type { TfCore } from './tf-core.js';
 export { tfKernelSpec, type TfKernelKind, type TfKernelSpec } from './tf-kernel.js';
 export { batchedCholesky } from './tf-cholesky.js';
 export { TfLogNoisyExpectedImprovement, type TfLogNoisyExpectedImprovementOptions } from './tf-log-nei.js';
+export { makeTfRawScorer, type TfRawScorerOptions } from './tf-raw-scorer.js';

@@ -49,12 +49,19 @@ export function tfKernelSpec(kernel: Kernel): TfKernelSpec {
   return { kind, outputscale, inverseLengthscales };
 }
 
-/** `s * kappa(r^2)` elementwise, any shape. */
-export function profile(tf: TfCore, spec: TfKernelSpec, r2: Tensor): Tensor {
+/**
+ * `s * kappa(r^2)` elementwise, any shape.
+ *
+ * @param differentiable for Matérn, take `r = sqrt(r^2)` so that its gradient is 0, not Inf or
+ *   NaN, where `r^2 = 0` (two more ops; the values are the same). The true derivative of r^2
+ *   with respect to the points is 0 there, so the chained gradient is right.
+ */
+export function profile(tf: TfCore, spec: TfKernelSpec, r2: Tensor, differentiable = false): Tensor {
   const s = spec.outputscale;
   if (spec.kind === 'rbf') return tf.mul(tf.exp(tf.mul(r2, -0.5)), s);
   // Matérn 5/2: (1 + a + a^2 / 3) exp(-a), a = sqrt(5) r, a^2 / 3 = (5 / 3) r^2.
-  const a = tf.mul(tf.sqrt(r2), Math.sqrt(5));
+  const r = differentiable ? safeSqrt(tf, r2) : tf.sqrt(r2);
+  const a = tf.mul(r, Math.sqrt(5));
   return tf.mul(tf.mul(tf.add(tf.add(a, 1), tf.mul(r2, 5 / 3)), tf.exp(tf.neg(a))), s);
 }
 
@@ -67,10 +74,10 @@ export function profile(tf: TfCore, spec: TfKernelSpec, r2: Tensor): Tensor {
  * @param BT `d x n`: the transposed scaled coordinates of B (a constant, stored transposed).
  * @param bNorms `1 x n` squared norms of B's rows.
  */
-export function crossCovariance(tf: TfCore, spec: TfKernelSpec, A: Tensor2D, BT: Tensor2D, bNorms: Tensor2D): Tensor2D {
+export function crossCovariance(tf: TfCore, spec: TfKernelSpec, A: Tensor2D, BT: Tensor2D, bNorms: Tensor2D, differentiable = false): Tensor2D {
   const aNorms = tf.sum(tf.square(A), 1, true); // m x 1
   const r2 = tf.relu(tf.sub(tf.add(aNorms, bNorms), tf.mul(tf.matMul(A, BT), 2)));
-  return profile(tf, spec, r2) as Tensor2D;
+  return profile(tf, spec, r2, differentiable) as Tensor2D;
 }
 
 /**
@@ -79,8 +86,13 @@ export function crossCovariance(tf: TfCore, spec: TfKernelSpec, A: Tensor2D, BT:
  *
  * @param Z `b x q x d` scaled coordinates.
  */
-export function blockCovariance(tf: TfCore, spec: TfKernelSpec, Z: Tensor3D): Tensor3D {
+export function blockCovariance(tf: TfCore, spec: TfKernelSpec, Z: Tensor3D, differentiable = false): Tensor3D {
   const [b, q, d] = Z.shape;
   const diff = tf.sub(tf.reshape(Z, [b, q, 1, d]), tf.reshape(Z, [b, 1, q, d]));
-  return profile(tf, spec, tf.sum(tf.square(diff), 3)) as Tensor3D;
+  return profile(tf, spec, tf.sum(tf.square(diff), 3), differentiable) as Tensor3D;
+}
+
+/** `sqrt(x)` for x >= 0, with gradient 0 (not Inf) at 0: `sqrt(max(x, tiny)) · sign(x)`. */
+function safeSqrt(tf: TfCore, x: Tensor): Tensor {
+  return tf.mul(tf.sqrt(tf.maximum(x, 1e-30)), tf.sign(x));
 }
