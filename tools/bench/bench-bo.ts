@@ -4,7 +4,7 @@
  * strategy, on a named test function (minimised), one run per seed.
  *
  *   npm run bench:bo -- --problem NAME --budget N [--q 4] [--seeds 8] [--noise-sd S]
- *                       [--method qlognei|sobol] [--json OUT]
+ *                       [--method qlognei|sobol|thompson] [--json OUT]
  *
  * Prints per-seed final regret (best noise-free value found minus the optimum), the median and
  * quartiles, and the per-step wall time (fit + generate), beside BoTorch's figures where the
@@ -30,7 +30,7 @@ function main(): void {
       json: { type: 'string' },
     },
   });
-  const usage = 'usage: npm run bench:bo -- --problem NAME --budget N [--q 4] [--seeds 8] [--noise-sd S] [--method qlognei|sobol] [--json OUT]';
+  const usage = 'usage: npm run bench:bo -- --problem NAME --budget N [--q 4] [--seeds 8] [--noise-sd S] [--method qlognei|sobol|thompson] [--json OUT]';
   if (!values.problem || !values.budget) fail(usage);
   if (!TEST_FUNCTION_NAMES.includes(values.problem)) fail(`unknown --problem '${values.problem}'; one of ${TEST_FUNCTION_NAMES.join(', ')}`);
   const budget = positiveInt(values.budget, '--budget');
@@ -39,7 +39,7 @@ function main(): void {
   const noiseSd = Number(values['noise-sd']);
   if (!(noiseSd >= 0)) fail('--noise-sd must be a number >= 0');
   const method = values.method;
-  if (method !== 'qlognei' && method !== 'sobol') fail("--method must be 'qlognei' or 'sobol'");
+  if (method !== 'qlognei' && method !== 'sobol' && method !== 'thompson') fail("--method must be 'qlognei', 'sobol' or 'thompson'");
   const fn = getTestFunction(values.problem);
 
   const runs: Run[] = [];
@@ -65,7 +65,7 @@ function main(): void {
   if (values.json) writeFileSync(values.json, JSON.stringify({ problem: values.problem, budget, q, method, runs, summary }, null, 2) + '\n');
 }
 
-function runOnce(fn: TestFunction, seed: number, budget: number, q: number, noiseSd: number, method: 'qlognei' | 'sobol'): Run {
+function runOnce(fn: TestFunction, seed: number, budget: number, q: number, noiseSd: number, method: 'qlognei' | 'sobol' | 'thompson'): Run {
   const parameters = fn.bounds.map((_, j) => ({ name: `x${j}`, type: 'range' as const, bounds: [0, 1] as [number, number] }));
   const initialTrials = method === 'sobol' ? budget : Math.min(budget, Math.max(5, 2 * fn.dim));
   const opt = new Optimizer({ searchSpace: { parameters }, minimize: true, seed, strategy: { method, initialTrials } });

@@ -26,7 +26,7 @@ export const OutcomeConstraintSchema = z.object({ metric: z.string().min(1), bou
 
 export const GenerationSchema = z
   .object({
-    method: z.enum(['qlognei', 'sobol']).default('qlognei'),
+    method: z.enum(['qlognei', 'thompson', 'sobol']).default('qlognei'),
     initialTrials: z.number().int().min(1).optional(),
     modelPreset: z.enum(['default', 'botorch', 'matern-gamma']).optional(),
     numRestarts: z.number().int().min(1).optional(),

@@ -37,7 +37,7 @@ export type RunnerEvent =
       type: 'generation';
       experimentId: string;
       trials: number;
-      generator: 'sobol' | 'qlognei';
+      generator: 'sobol' | 'qlognei' | 'thompson';
       generationSeconds: number;
       /** GP fitting time of a model-based step; null for quasi-random ones. */
       fitSeconds: number | null;

@@ -41,7 +41,7 @@ export function openApiSchemas(): Record<string, SchemaObject> {
         experimentId: { type: 'string' },
         index: { type: 'integer' },
         parameters: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
-        generator: { type: 'string', enum: ['sobol', 'qlognei'] },
+        generator: { type: 'string', enum: ['sobol', 'qlognei', 'thompson'] },
         status: { type: 'string', enum: [...TRIAL_STATUSES] },
         attempts: { type: 'integer' },
         worker: { type: 'string' },

@@ -12,7 +12,8 @@ import type { ParameterValues, SearchSpaceConfig } from '../search-space/paramet
 import { SearchSpace } from '../search-space/search-space.js';
 import { nowMs } from '../util/clock.js';
 import { resolveGenerationStrategy, type GenerationStrategyOptions, type ResolvedGenerationStrategy } from './generation-strategy.js';
-import type { Trial, TrialStatus } from './trial.js';
+import { thompsonBatch } from './thompson-sampling.js';
+import { TRIAL_GENERATORS, type Trial, type TrialGenerator, type TrialStatus } from './trial.js';
 
 /** Integer levels up to this count are enumerated around the relaxed optimum; more stay continuous. */
 const MAX_ENUMERATED_LEVELS = 100_000;
@@ -64,9 +65,36 @@ export interface AttachTrialOptions {
 
 /** Timing of the last model-based generation step. */
 export interface GenerationTiming {
+  /** What proposed the points. */
+  generator: Exclude<TrialGenerator, 'sobol'>;
+  /** Points proposed. */
+  points: number;
   fitSeconds: number;
+  /** Acquisition optimisation (qLogNEI) or posterior sampling (Thompson). */
   acquisitionSeconds: number;
 }
+
+/** Options of one {@link Optimizer.ask}. */
+export interface AskOptions {
+  /**
+   * How long this model-based step may take, in milliseconds. When the cost of a qLogNEI step
+   * for this many points, estimated from the last one measured, exceeds it, the points come from
+   * batch Thompson sampling on the same model instead (see {@link thompsonBatch}): a service
+   * refilling idle workers passes the time it can afford. @defaultValue unlimited
+   */
+  timeBudgetMs?: number;
+}
+
+/**
+ * Hyperparameters are re-optimised on every model-based step until this many completed points;
+ * beyond it, only once the data have grown by {@link REFIT_GROWTH} since the last optimisation,
+ * and in between the model is conditioned on all data with the last hyperparameters (one
+ * Cholesky). Design note: past a hundred points one new observation barely moves the MAP
+ * hyperparameters, while a warm-started fit at n = 400 costs ~0.2–0.4 s here, which an
+ * asynchronous service refilling one worker at a time would pay on every trial.
+ */
+const REFIT_ALWAYS_BELOW = 100;
+const REFIT_GROWTH = 1.1;
 
 /**
  * The ask/tell optimiser: `ask(n)` proposes n trials, treating running ones as pending points;
@@ -86,8 +114,10 @@ export class Optimizer {
   private readonly seed: number;
   private readonly sobol: SobolEngine;
   private readonly trialList: Trial[] = [];
-  private warmStarts = new Map<string, Float64Array>();
+  private warmStarts = new Map<string, { theta: Float64Array; n: number }>();
   private generations = 0;
+  /** Cost of the last qLogNEI step per point (fit + acquisition), ms; null before the first. */
+  private qlogneiMsPerPoint: number | null = null;
   /** Timing of the last model-based `ask`, or null. */
   lastGeneration: GenerationTiming | null = null;
 
@@ -116,17 +146,21 @@ export class Optimizer {
    * it, a GP is fitted to the completed trials and a q-batch chosen by qLogNEI with the running
    * trials as pending points.
    */
-  ask(n = 1): Trial[] {
+  ask(n = 1, options: AskOptions = {}): Trial[] {
     if (!Number.isInteger(n) || n < 1) throw new InputDataError(`ask(n): n must be a positive integer, got ${n}`);
+    const budget = options.timeBudgetMs;
+    if (budget !== undefined && !(budget >= 0)) throw new InputDataError(`ask: timeBudgetMs must be a number >= 0, got ${budget}`);
     const completed = this.trialList.filter((t) => t.status === 'completed');
-    const useModel = this.strategy.method === 'qlognei' && this.trialList.length >= this.strategy.initialTrials && completed.length >= 2;
+    const useModel = this.strategy.method !== 'sobol' && this.trialList.length >= this.strategy.initialTrials && completed.length >= 2;
     if (!useModel) {
       const out: Trial[] = [];
       for (let i = 0; i < n; i++) out.push(this.addTrial(this.nextSobolPoint(), 'sobol'));
       return out;
     }
-    const units = this.generate(completed, n);
-    return units.map((u) => this.addTrial(u, 'qlognei'));
+    const generator: TrialGenerator =
+      this.strategy.method === 'thompson' || (budget !== undefined && this.qlogneiMsPerPoint !== null && this.qlogneiMsPerPoint * n > budget) ? 'thompson' : 'qlognei';
+    const units = this.generate(completed, n, generator);
+    return units.map((u) => this.addTrial(u, generator));
   }
 
   /** Records a result: a number (the objective) or a record of metric values. First result wins. */
@@ -162,7 +196,7 @@ export class Optimizer {
       throw new InputDataError(`attachTrial: status must be 'running', 'completed', 'failed' or 'abandoned', got '${String(status)}'`);
     }
     const generator = options.generator ?? 'qlognei';
-    if (generator !== 'sobol' && generator !== 'qlognei') throw new InputDataError(`attachTrial: generator must be 'sobol' or 'qlognei', got '${String(generator)}'`);
+    if (!TRIAL_GENERATORS.includes(generator)) throw new InputDataError(`attachTrial: generator must be one of ${TRIAL_GENERATORS.join(', ')}, got '${String(generator)}'`);
     const encoded = this.searchSpace.encode(parameters);
     const unit = options.unit === undefined ? encoded : this.checkedUnit(options.unit, parameters);
     let values: Record<string, number> | undefined;
@@ -249,14 +283,14 @@ export class Optimizer {
     throw new InputDataError('no quasi-random point met the linear parameter constraints in 10,000 draws; the feasible region is too small');
   }
 
-  /** Fits the models and optimises qLogNEI for n points; returns n unit-cube points. */
-  private generate(completed: Trial[], n: number): Float64Array[] {
+  /** Fits the models and proposes n points by qLogNEI or Thompson sampling; returns n unit-cube points. */
+  private generate(completed: Trial[], n: number, generator: Exclude<TrialGenerator, 'sobol'>): Float64Array[] {
     const t0 = nowMs();
     const d = this.searchSpace.dim;
     const X = zeros(completed.length, d);
     completed.forEach((t, i) => X.data.set(t.unit, i * d));
     const objectiveModel = this.fitMetric(this.objective, X, completed);
-    const constraints: OutcomeConstraint[] = this.outcomeConstraints.map((c) => ({ model: this.fitMetric(c.metric, X, completed), bound: c.bound }));
+    const constraints = this.outcomeConstraints.map((c) => ({ model: this.fitMetric(c.metric, X, completed), bound: c.bound }));
     const fitSeconds = (nowMs() - t0) / 1000;
     const pendingTrials = this.trialList.filter((t) => t.status === 'running');
     const pending = new Float64Array(pendingTrials.length * d);
@@ -264,6 +298,23 @@ export class Optimizer {
     const raw = this.seed * 1_000_003 + this.generations++;
     // Beyond 2^53 the product loses its integer-ness: mix such seeds into 31 bits instead.
     const seed = Number.isSafeInteger(raw) ? raw : (Math.imul(this.seed | 0, 1_000_003) + Math.floor(this.seed / 4294967296) + this.generations) >>> 1;
+    if (generator === 'thompson') {
+      const t1 = nowMs();
+      const units = thompsonBatch(objectiveModel, {
+        searchSpace: this.searchSpace,
+        q: n,
+        baseline: X.data,
+        baselineValues: completed.map((t) => t.values![this.objective]!),
+        pending,
+        maximize: !this.minimize,
+        constraints,
+        seed: seed >>> 0,
+      });
+      // A tiny discrete space can run out of distinct candidates: fill up with quasi-random points.
+      while (units.length < n) units.push(this.nextSobolPoint());
+      this.lastGeneration = { generator, points: n, fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
+      return units;
+    }
     const make = (extraPending: Float64Array | null): qLogNoisyExpectedImprovement => {
       let all = pending;
       if (extraPending && extraPending.length > 0) {
@@ -299,20 +350,30 @@ export class Optimizer {
       discrete,
       inequalityConstraints: this.searchSpace.unitConstraints(),
     });
-    this.lastGeneration = { fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
+    this.lastGeneration = { generator, points: n, fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
+    this.qlogneiMsPerPoint = (1000 * (fitSeconds + this.lastGeneration.acquisitionSeconds)) / n;
     const out: Float64Array[] = [];
     for (let i = 0; i < n; i++) out.push(result.candidates.slice(i * d, (i + 1) * d));
     return out;
   }
 
-  /** Fits the GP of one metric on the completed trials, warm-started from the last fit. */
+  /**
+   * The GP of one metric on the completed trials: hyperparameters fitted (warm-started from the
+   * last fit), or re-used while the data have grown little (see {@link REFIT_ALWAYS_BELOW}).
+   */
   private fitMetric(metric: string, X: ReturnType<typeof zeros>, completed: Trial[]): SingleTaskGP {
     const y = completed.map((t) => t.values![metric]!);
     const preset = resolvePreset(this.strategy.modelPreset);
     const { model, noiseFloor } = buildPresetModel(preset, X, y, null);
+    const n = completed.length;
     const warm = this.warmStarts.get(metric);
-    const fit = fitGP(model, { noiseFloor, seed: this.seed, ...(warm && warm.length === model.numHyperparameters ? { warmStart: warm } : {}) });
-    this.warmStarts.set(metric, fit.hyperparameters);
+    const usable = warm && warm.theta.length === model.numHyperparameters ? warm : undefined;
+    if (usable && usable.n >= REFIT_ALWAYS_BELOW && n < usable.n * REFIT_GROWTH) {
+      model.setHyperparameters(usable.theta);
+      return model;
+    }
+    const fit = fitGP(model, { noiseFloor, seed: this.seed, ...(usable ? { warmStart: usable.theta } : {}) });
+    this.warmStarts.set(metric, { theta: fit.hyperparameters, n });
     return model;
   }
 }

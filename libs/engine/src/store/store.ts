@@ -43,7 +43,7 @@ export interface TrialRecord {
   /** The encoded unit-cube point the optimiser proposed (kept so a rebuilt model fits the same numbers). */
   unit: number[];
   /** What proposed it. */
-  generator: 'sobol' | 'qlognei';
+  generator: 'sobol' | 'qlognei' | 'thompson';
   status: TrialStatus;
   /** Delivery attempts seen so far (the latest `started` event's attempt). */
   attempts: number;
