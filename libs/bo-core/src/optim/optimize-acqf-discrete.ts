@@ -173,3 +173,26 @@ export class RoundedPool {
     return [...this.entries.values()].sort((a, b) => b.value - a.value);
   }
 }
+
+/** Relative tolerance (of each coordinate's bound width) under which two points are the same. */
+const SAME_POINT_TOLERANCE = 1e-6;
+
+/**
+ * Whether two points of the `q x d` batch X are the same, or a point of X is the same as one of
+ * `others` (`k x d`): every coordinate within 1e-6 of its bound width.
+ */
+export function hasRepeatedPoint(X: Float64Array, q: number, others: Float64Array, options: ResolvedOptimizeAcqfOptions): boolean {
+  const { d, lower, upper } = options;
+  const same = (A: Float64Array, i: number, B: Float64Array, j: number): boolean => {
+    for (let k = 0; k < d; k++) {
+      if (Math.abs(A[i * d + k]! - B[j * d + k]!) > SAME_POINT_TOLERANCE * (upper[k]! - lower[k]!)) return false;
+    }
+    return true;
+  };
+  const k = others.length / d;
+  for (let i = 0; i < q; i++) {
+    for (let j = 0; j < i; j++) if (same(X, i, X, j)) return true;
+    for (let j = 0; j < k; j++) if (same(X, i, others, j)) return true;
+  }
+  return false;
+}

@@ -101,6 +101,20 @@ export interface OptimizeAcqfOptions {
    * @defaultValue undefined (raw batches scored with `acq.forward`)
    */
   rawScorer?: RawScorer;
+  /**
+   * With discrete coordinates: never return a batch in which rounding made two points the same, or
+   * a point the same as one of `distinctFrom` (or, in sequential mode, as a point chosen at an
+   * earlier step); the best batch without a duplicate wins instead (BoTorch's `unique` of
+   * `optimize_acqf_discrete`). Points are the same when every coordinate differs by at most
+   * 1e-6 of its bound width. When every candidate has a duplicate, the best is returned anyway.
+   * No effect without discrete coordinates. @defaultValue true
+   */
+  unique?: boolean;
+  /**
+   * `k x d` points (e.g. the pending trials) that `unique` keeps the candidates distinct from.
+   * @defaultValue none
+   */
+  distinctFrom?: Float64Array;
 }
 
 /** An integer coordinate with its allowed level centres (inside the bounds), ascending. */
@@ -141,6 +155,9 @@ export interface ResolvedOptimizeAcqfOptions {
   readonly eta: number;
   readonly rawSampler: RawSamplerFactory;
   readonly rawScorer: RawScorer | null;
+  readonly unique: boolean;
+  /** `k x d`; empty when none. */
+  readonly distinctFrom: Float64Array;
 }
 
 export const DEFAULT_NUM_RESTARTS = 10;
@@ -219,7 +236,17 @@ export function resolveOptimizeAcqfOptions(d: number, options: OptimizeAcqfOptio
     eta,
     rawSampler: options.rawSampler ?? defaultRawSampler,
     rawScorer: options.rawScorer ?? null,
+    unique: options.unique ?? true,
+    distinctFrom: resolveDistinctFrom(d, options.distinctFrom),
   };
+}
+
+function resolveDistinctFrom(d: number, points: Float64Array | undefined): Float64Array {
+  if (points === undefined) return new Float64Array(0);
+  if (points.length % d !== 0) {
+    throw new ShapeError(`optimizeAcqf: distinctFrom has ${points.length} values; expected k x d with d = ${d}.`);
+  }
+  return points.slice();
 }
 
 function integerOption(given: number | undefined, fallback: number, min: number, name: string): number {

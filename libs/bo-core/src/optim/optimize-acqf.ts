@@ -3,7 +3,7 @@ import { CandidateGenerationError, ShapeError } from '../errors/errors.js';
 import { Prng } from '../sampling/prng.js';
 import { selectInitialConditions } from './initial-conditions.js';
 import { batchFeasible } from './optimize-acqf-constraints.js';
-import { freePositions, hasDiscrete, RoundedPool, scoreRoundings } from './optimize-acqf-discrete.js';
+import { freePositions, hasDiscrete, hasRepeatedPoint, RoundedPool, scoreRoundings } from './optimize-acqf-discrete.js';
 import { optimizeLocally, scoreInChunks } from './optimize-acqf-local.js';
 import {
   resolveOptimizeAcqfOptions,
@@ -49,6 +49,9 @@ import type { RawScorer } from './optimize-acqf-raw-scorer.js';
  * can rank second before refinement and first after it. So discrete values are chosen by the
  * acquisition with the continuous ones adapted, not by rounding alone. The enumeration looks at
  * neighbouring levels only; a discrete optimum farther from every relaxed optimum can be missed.
+ * With `unique` (default), an entry in which two points coincide, or a point coincides with one of
+ * `distinctFrom` or an earlier sequential step's point, loses to the best entry without one (a
+ * duplicate trial is a wasted evaluation); only when every entry has one does the best win anyway.
  *
  * **Inequality constraints** `a·u ≤ b` (every point): raw points are rejection-sampled (per point);
  * L-BFGS-B minimises `−acq + ρ Σ max(0, a·u − b)²` with `ρ = constraintPenalty · s` (s = the
@@ -120,7 +123,7 @@ export function optimizeAcqf(acq: AcquisitionFunction, options: OptimizeAcqfOpti
   const o = resolveOptimizeAcqfOptions(acq.dim, options);
   const { d, q } = o;
   if (!o.sequential || q === 1) {
-    const r = optimizeBatch(acq, o.rawScorer, o, q, o.seed, 0);
+    const r = optimizeBatch(acq, o.rawScorer, o, q, o.seed, 0, o.distinctFrom);
     const steps = [{ value: r.value, rawBest: r.rawBest }];
     return { candidates: r.X, q, d, value: r.value, restarts: r.restarts, rawBest: r.rawBest, steps };
   }
@@ -138,7 +141,10 @@ export function optimizeAcqf(acq: AcquisitionFunction, options: OptimizeAcqfOpti
     const scorer = step === 0 ? o.rawScorer : (o.rawScorer?.withPending?.(candidates.slice(0, step * d)) ?? null);
     let r: ReturnType<typeof optimizeBatch>;
     try {
-      r = optimizeBatch(current, scorer, o, 1, o.seed + step, step);
+      const avoid = new Float64Array(o.distinctFrom.length + step * d);
+      avoid.set(o.distinctFrom);
+      avoid.set(candidates.subarray(0, step * d), o.distinctFrom.length);
+      r = optimizeBatch(current, scorer, o, 1, o.seed + step, step, avoid);
     } finally {
       if (step > 0) scorer?.dispose?.();
     }
@@ -167,6 +173,7 @@ function optimizeBatch(
   q: number,
   seed: number,
   step: number,
+  avoid: Float64Array,
 ): { X: Float64Array; value: number; rawBest: number; restarts: RestartReport[] } {
   const size = q * o.d;
   const raw = drawRawBatches(o, q, seed);
@@ -232,17 +239,22 @@ function optimizeBatch(
   }
   if (discrete) finals = refinePool(acq, o, q, rho, step, pool, restarts);
 
+  const unique = discrete && o.unique;
   let winner: Final | null = null;
+  let repeated: Final | null = null; // the best batch with a repeated point (unique)
   for (const f of finals) {
     const report = restarts[f.report]!;
     if (!Number.isFinite(f.value)) {
       restarts[f.report] = { ...report, failure: `its final acquisition value is ${f.value}` };
     } else if (o.constraints.length > 0 && !batchFeasible(o.constraints, f.X, q, o.d)) {
       restarts[f.report] = { ...report, failure: 'its final batch violates an inequality constraint' };
+    } else if (unique && hasRepeatedPoint(f.X, q, avoid, o)) {
+      if (repeated === null || f.value > repeated.value) repeated = f;
     } else if (winner === null || f.value > winner.value) {
       winner = f;
     }
   }
+  winner ??= repeated;
   if (winner === null) {
     const reasons = [...new Set(restarts.map((r) => r.failure ?? 'unknown'))].slice(0, 3).join('; ');
     throw new CandidateGenerationError(

@@ -141,6 +141,7 @@ describe('optimizeAcqf: integer coordinates', () => {
       q: 3,
       discrete: [{ index: 0, levels: 5 }, { index: 1, levels: 7 }],
       bounds: { lower: [0.25, 0, 0], upper: [0.8, 1, 1] },
+      unique: false, // the sum over points is best with every point at the same optimum
     });
     for (let j = 0; j < 3; j++) {
       expect(r.candidates[j * 3]).toBe(0.3); // 0.1 lies outside the bounds; 0.3 is the nearest allowed level
@@ -210,6 +211,7 @@ describe('optimizeAcqf: one-hot groups', () => {
       q: 2,
       discrete: [{ indices: [0, 1, 2] }, { index: 3, levels: 4 }],
       fixedFeatures: { 4: 0.77 },
+      unique: false, // as above: both points at the one optimum
     });
     for (let j = 0; j < 2; j++) {
       const x = Array.from(r.candidates.subarray(j * 6, j * 6 + 6));
@@ -289,5 +291,40 @@ describe('optimizeAcqf: explicit level centres', () => {
     });
     expect(() => optimizeAcqf(acq, { discrete: [{ index: 0, levels: 3, centres: [0.1, 0.5] }] })).toThrow(/2 centres for 3 levels/);
     expect(() => optimizeAcqf(acq, { discrete: [{ index: 0, levels: 3, centres: [0.1, 0.5, 0.4] }] })).toThrow(/strictly ascending/);
+  });
+});
+
+describe('optimizeAcqf: unique (no repeated discrete proposals)', () => {
+  // Per point: a(u) = −(u₀ − 0.62)² − (u₁ − 0.3)² on two integer coordinates (5 and 4 levels), so
+  // the best point is (0.7, 0.375), then (0.5, 0.375), then (0.7, 0.125). A sum over points: without
+  // `unique`, every point of a batch is the best one.
+  const bowl = () =>
+    perPoint(2, (x, g) => {
+      g[0] = -2 * (x[0]! - 0.62);
+      g[1] = -2 * (x[1]! - 0.3);
+      return -((x[0]! - 0.62) ** 2) - (x[1]! - 0.3) ** 2;
+    });
+  const discrete = [{ index: 0, levels: 5 }, { index: 1, levels: 4 }];
+  const pointsOf = (X: Float64Array): string[] => Array.from({ length: X.length / 2 }, (_, j) => `${X[2 * j]},${X[2 * j + 1]}`);
+
+  it('takes the best batch of distinct points in joint mode (and repeats without unique)', () => {
+    expect(pointsOf(optimizeAcqf(bowl(), { q: 2, discrete, unique: false }).candidates)).toEqual(['0.7,0.375', '0.7,0.375']);
+    const r = optimizeAcqf(bowl(), { q: 2, discrete });
+    expect(new Set(pointsOf(r.candidates))).toEqual(new Set(['0.7,0.375', '0.5,0.375']));
+    expect(r.value).toBeCloseTo(-(0.08 ** 2) - 0.12 ** 2 - 2 * 0.075 ** 2, 12);
+  });
+
+  it('keeps sequential steps distinct from earlier steps and from distinctFrom (pending) points', () => {
+    // withPending ignores the pending points, as an acquisition whose pending penalty is lost to rounding.
+    const r = optimizeAcqf(bowl(), { q: 3, sequential: true, withPending: () => bowl(), discrete });
+    expect(pointsOf(r.candidates)).toEqual(['0.7,0.375', '0.5,0.375', '0.7,0.125']);
+    const pending = Float64Array.of(0.7, 0.375);
+    expect(pointsOf(optimizeAcqf(bowl(), { discrete, distinctFrom: pending }).candidates)).toEqual(['0.5,0.375']);
+  });
+
+  it('returns the best batch anyway when every candidate repeats a point', () => {
+    const one = [{ index: 0, levels: 1 }, { index: 1, levels: 1 }];
+    const r = optimizeAcqf(bowl(), { q: 2, discrete: one, numRestarts: 2, rawSamples: 4 });
+    expect(pointsOf(r.candidates)).toEqual(['0.5,0.5', '0.5,0.5']);
   });
 });
