@@ -31,8 +31,17 @@ export const GenerationSchema = z
     modelPreset: z.enum(['default', 'botorch', 'matern-gamma']).optional(),
     numRestarts: z.number().int().min(1).optional(),
     rawSamples: z.number().int().min(1).optional(),
+    /**
+     * Async mode: when the qLogNEI step that would refill the free slots is expected to take
+     * longer than this fraction of the median trial duration, the refill comes from Thompson
+     * sampling on the same model instead; `null` never falls back. @defaultValue 0.1
+     */
+    refillBudgetFraction: z.number().min(0).nullable().optional(),
   })
   .strict();
+
+/** @defaultValue of the generation's `refillBudgetFraction`. */
+export const DEFAULT_REFILL_BUDGET_FRACTION = 0.1;
 
 /**
  * An experiment: what to tune, what to measure, how many trials, and which evaluator runs them.

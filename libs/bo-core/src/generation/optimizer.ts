@@ -78,7 +78,7 @@ export interface GenerationTiming {
 export interface AskOptions {
   /**
    * How long this model-based step may take, in milliseconds. When the cost of a qLogNEI step
-   * for this many points, estimated from the last one measured, exceeds it, the points come from
+   * for this many points (see {@link Optimizer.estimateModelStepMs}) exceeds it, the points come from
    * batch Thompson sampling on the same model instead (see {@link thompsonBatch}): a service
    * refilling idle workers passes the time it can afford. @defaultValue unlimited
    */
@@ -94,6 +94,15 @@ export interface AskOptions {
  * asynchronous service refilling one worker at a time would pay on every trial.
  */
 const REFIT_ALWAYS_BELOW = 100;
+
+/**
+ * The cost assumed for one qLogNEI point before a step has been measured, in milliseconds.
+ * Design note: with the default restarts and raw samples it is 0.1–0.5 s at small n on the
+ * development machine (more with many pending points); assuming the middle means a budget of
+ * well under a second goes straight to Thompson sampling instead of first paying seconds for a
+ * measurement while workers wait, and a budget of seconds still measures qLogNEI.
+ */
+export const ASSUMED_QLOGNEI_MS_PER_POINT = 250;
 const REFIT_GROWTH = 1.1;
 
 /**
@@ -157,10 +166,18 @@ export class Optimizer {
       for (let i = 0; i < n; i++) out.push(this.addTrial(this.nextSobolPoint(), 'sobol'));
       return out;
     }
-    const generator: TrialGenerator =
-      this.strategy.method === 'thompson' || (budget !== undefined && this.qlogneiMsPerPoint !== null && this.qlogneiMsPerPoint * n > budget) ? 'thompson' : 'qlognei';
+    const estimate = this.estimateModelStepMs(n) ?? 0;
+    const generator: TrialGenerator = this.strategy.method === 'thompson' || (budget !== undefined && estimate > budget) ? 'thompson' : 'qlognei';
     const units = this.generate(completed, n, generator);
     return units.map((u) => this.addTrial(u, generator));
+  }
+
+  /**
+   * The expected cost in milliseconds of a qLogNEI step for n points: scaled from the last one
+   * measured, or before any from {@link ASSUMED_QLOGNEI_MS_PER_POINT}; null with the `sobol` method.
+   */
+  estimateModelStepMs(n: number): number | null {
+    return this.strategy.method === 'sobol' ? null : (this.qlogneiMsPerPoint ?? ASSUMED_QLOGNEI_MS_PER_POINT) * n;
   }
 
   /** Records a result: a number (the objective) or a record of metric values. First result wins. */

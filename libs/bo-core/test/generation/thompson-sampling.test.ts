@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitGP } from '../../src/models/fit-gp.js';
 import { buildPresetModel } from '../../src/models/presets.js';
 import type { SingleTaskGP } from '../../src/models/single-task-gp.js';
-import { Optimizer } from '../../src/generation/optimizer.js';
+import { ASSUMED_QLOGNEI_MS_PER_POINT, Optimizer } from '../../src/generation/optimizer.js';
 import { thompsonBatch } from '../../src/generation/thompson-sampling.js';
 import { SearchSpace } from '../../src/search-space/search-space.js';
 import { branin } from '../../src/test-functions/branin.js';
@@ -105,7 +105,7 @@ describe('Optimizer time budget', () => {
     for (const t of opt.ask(6)) opt.tell(t.index, evaluate(t.parameters));
   }
 
-  it('uses qLogNEI without a budget, and Thompson sampling once qLogNEI is known to exceed it', () => {
+  it('uses qLogNEI without a budget or within it, and Thompson sampling when qLogNEI would exceed it', () => {
     const opt = new Optimizer({ searchSpace: space, seed: 1, strategy });
     warmedUp(opt);
     const [a] = opt.ask(1);
@@ -119,10 +119,14 @@ describe('Optimizer time budget', () => {
     expect(opt.trials.filter((t) => t.status === 'running')).toHaveLength(5);
   });
 
-  it('measures qLogNEI first even under a zero budget', () => {
+  it('assumes a cost per qLogNEI point before measuring one', () => {
     const opt = new Optimizer({ searchSpace: space, seed: 1, strategy });
     warmedUp(opt);
-    expect(opt.ask(1, { timeBudgetMs: 0 })[0]!.generator).toBe('qlognei');
+    expect(opt.estimateModelStepMs(4)).toBe(4 * ASSUMED_QLOGNEI_MS_PER_POINT);
+    expect(opt.ask(1, { timeBudgetMs: ASSUMED_QLOGNEI_MS_PER_POINT / 2 })[0]!.generator).toBe('thompson');
+    expect(opt.ask(1, { timeBudgetMs: ASSUMED_QLOGNEI_MS_PER_POINT * 2 })[0]!.generator).toBe('qlognei');
+    expect(opt.estimateModelStepMs(4)).not.toBe(4 * ASSUMED_QLOGNEI_MS_PER_POINT);
+    expect(new Optimizer({ searchSpace: space, strategy: { method: 'sobol' } }).estimateModelStepMs(1)).toBeNull();
   });
 
   it("method 'thompson' proposes by Thompson sampling after the initial design, and attaches", () => {
