@@ -1,11 +1,10 @@
 /**
  * Fault: the scheduler process dies (SIGKILL) or is stopped (SIGTERM) mid-experiment, and a new
  * one starts on the same Redis. Workers go on meanwhile, and their results wait in the durable
- * `results` queue; the new scheduler resumes the experiment (rebuilding its GP from the store)
+ * event stream; the new scheduler resumes the experiment (rebuilding its GP from the store)
  * and finishes the budget, every trial evaluated once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESULTS_CONSUMER_LOCK } from '@apiary/worker-sdk';
 import { indicesOf, quadConfig, startScheduler, startWorkers, uniquePrefixes } from './support/apiary.js';
 import { Ledger } from './support/ledger.js';
 import { ProcessGroup, sleep, waitFor, type RedisServer } from './support/processes.js';
@@ -60,13 +59,11 @@ describe('a scheduler restarted mid-experiment', () => {
   }, 180_000);
 
   /*
-   * FINDING (fails today): result events that a scheduler was handling when it died stay locked in
-   * the `results` queue for BullMQ's default lockDuration (30 s); the next scheduler gets them back
-   * only from a stalled-job check (every 30 s by default), so their trials stay RUNNING and the
-   * experiment cannot finish for 30–60 s after the new scheduler is up (nothing is lost).
-   * Killing the real scheduler at a random moment shows it in about one run in three; here a
-   * stand-in consumer (fixtures/hold-results.mjs, with the scheduler consumer's lock settings) takes the
-   * events published while no scheduler runs and is killed, which leaves the same state every time.
+   * Result events that a scheduler had read but not acknowledged when it died stay pending in the
+   * schedulers' consumer group; the next scheduler takes them over once they have been idle for
+   * EVENT_CLAIM_IDLE_MS (5 s) and records them. Killing the real scheduler at a random moment
+   * shows it now and then; here a stand-in consumer (fixtures/hold-results.mjs) reads the events
+   * published while no scheduler runs and is killed, which leaves the same state every time.
    */
   it('result events held by a consumer that died are recorded promptly by the next scheduler', async () => {
     const ledger = new Ledger();
@@ -84,7 +81,7 @@ describe('a scheduler restarted mid-experiment', () => {
       await waitFor(() => (ledger.entries().some((e) => e.event === 'end' && e.at > downAt) ? true : undefined), 15_000, 'a trial to finish while no scheduler runs');
 
       // The stand-in takes the waiting events and dies holding them.
-      const holder = group.spawnNode('hold-results', [new URL('./fixtures/hold-results.mjs', import.meta.url).pathname, redis.url, prefixes.queue, JSON.stringify(RESULTS_CONSUMER_LOCK)]);
+      const holder = group.spawnNode('hold-results', [new URL('./fixtures/hold-results.mjs', import.meta.url).pathname, redis.url, prefixes.queue]);
       await waitFor(() => (holder.output().includes('"kind":"completed"') ? true : undefined), 15_000, 'the stand-in to take a completed event');
       await sleep(300);
       await holder.kill('SIGKILL');
@@ -106,7 +103,7 @@ describe('a scheduler restarted mid-experiment', () => {
           return held.every((id) => trials.find((t) => t.id === id)?.status === 'COMPLETED') ? Date.now() - upAt : undefined;
         },
         20_000,
-        `the held results of ${held.join(', ')} to be recorded (they stay RUNNING until BullMQ's 30 s lock expires and a stalled check runs)`,
+        `the held results of ${held.join(', ')} to be recorded (they stay RUNNING until the next scheduler takes them over)`,
         250,
       );
       expect(recordedAfterMs).toBeLessThan(10_000);

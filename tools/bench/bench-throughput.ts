@@ -272,8 +272,8 @@ interface ApiaryRun {
   eventLoopDelayMeanMs: number;
   eventLoopDelayMaxMs: number;
   store: Map<string, StoreCallStats>;
-  /** The runner's event handler (intake: store, optimiser, refill), called one event at a time. */
-  intake: { events: number; busyMs: number };
+  /** The runner's event handler (intake: store, optimiser, refill), called once per batch of events. */
+  intake: { events: number; batches: number; busyMs: number };
   /** dispatcher.dispatch calls (trial job adds). */
   dispatch: StoreCallStats;
   records: Awaited<ReturnType<typeof listAllTrials>>;
@@ -301,8 +301,8 @@ function timedStore(store: ExperimentStore, stats: Map<string, StoreCallStats>):
   });
 }
 
-/** Times the runner's event handler and the dispatch calls. */
-function timedDispatcher(dispatcher: BullmqDispatcher, intake: { events: number; busyMs: number }, dispatch: StoreCallStats): TrialDispatcher {
+/** Times the runner's event handler and the dispatch calls (a bulk dispatch counts once per trial). */
+function timedDispatcher(dispatcher: BullmqDispatcher, intake: { events: number; batches: number; busyMs: number }, dispatch: StoreCallStats): TrialDispatcher {
   return {
     async dispatch(job, options) {
       const t0 = performance.now();
@@ -313,15 +313,26 @@ function timedDispatcher(dispatcher: BullmqDispatcher, intake: { events: number;
         dispatch.totalMs += performance.now() - t0;
       }
     },
+    async dispatchMany(jobs, options) {
+      const t0 = performance.now();
+      try {
+        await dispatcher.dispatchMany(jobs, options);
+      } finally {
+        dispatch.calls += jobs.length;
+        dispatch.totalMs += performance.now() - t0;
+      }
+    },
     cancel: (job) => dispatcher.cancel(job),
     close: () => dispatcher.close(),
-    subscribe: (handler) =>
-      dispatcher.subscribe(async (event) => {
+    subscribe: (handler) => dispatcher.subscribe(handler),
+    subscribeBatch: (handler) =>
+      dispatcher.subscribeBatch(async (events) => {
         const t0 = performance.now();
         try {
-          await handler(event);
+          await handler(events);
         } finally {
-          intake.events++;
+          intake.events += events.length;
+          intake.batches++;
           intake.busyMs += performance.now() - t0;
         }
       }),
@@ -383,7 +394,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
       generation.acquisitionSeconds += e.acquisitionSeconds ?? 0;
     }
   };
-  const intake = { events: 0, busyMs: 0 };
+  const intake = { events: 0, batches: 0, busyMs: 0 };
   const dispatchStats = { calls: 0, totalMs: 0 };
   const runner = new ExperimentRunner({ store, dispatcher: timedDispatcher(dispatcher, intake, dispatchStats), onEvent });
   try {
@@ -474,8 +485,8 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
   console.log(`  Redis, sent by this process: ${f1(sumValues(r.sent) / n)} commands per trial (${topCommands(r.sent, n)})`);
   console.log(`  Redis, executed (scripts' inner commands included): ${f1(r.redis.calls / n)} per trial (${topCommands(r.redis.perCommand, n)}); redis-server CPU ${r.redis.cpuSeconds.toFixed(2)} s (${pct(r.redis.cpuSeconds / r.seconds)} of a core)`);
   console.log(`  this process: CPU ${r.processCpuSeconds.toFixed(2)} s (${pct(r.processCpuSeconds / r.seconds)} of a core); event-loop delay mean ${r.eventLoopDelayMeanMs.toFixed(1)} ms, max ${r.eventLoopDelayMaxMs.toFixed(0)} ms`);
-  console.log(`  event intake (runner handler, one event at a time): ${r.intake.events} events (${(r.intake.events / n).toFixed(2)} per trial), busy ${(r.intake.busyMs / 1000).toFixed(2)} s = ${pct(r.intake.busyMs / 1000 / r.seconds)} of the wall time, mean ${(r.intake.busyMs / Math.max(1, r.intake.events)).toFixed(2)} ms per event`);
-  console.log(`  dispatch (trial job add): ${(r.dispatch.calls / n).toFixed(2)} per trial, mean ${(r.dispatch.totalMs / Math.max(1, r.dispatch.calls)).toFixed(2)} ms`);
+  console.log(`  event intake (runner handler, in batches): ${r.intake.events} events (${(r.intake.events / n).toFixed(2)} per trial) in ${r.intake.batches} batches (mean ${(r.intake.events / Math.max(1, r.intake.batches)).toFixed(1)} events), busy ${(r.intake.busyMs / 1000).toFixed(2)} s = ${pct(r.intake.busyMs / 1000 / r.seconds)} of the wall time, mean ${(r.intake.busyMs / Math.max(1, r.intake.events)).toFixed(2)} ms per event`);
+  console.log(`  dispatch (trial job add, in bulk): ${(r.dispatch.calls / n).toFixed(2)} per trial, ${(r.dispatch.totalMs / 1000).toFixed(2)} s in all`);
   console.log(`  store calls per trial: ${store.map(([k, s]) => `${k} ${(s.calls / n).toFixed(2)} (mean ${(s.totalMs / s.calls).toFixed(2)} ms)`).join(', ')}`);
   return {
     seconds: r.seconds,
@@ -489,7 +500,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
     processCpuSeconds: r.processCpuSeconds,
     eventLoopDelayMeanMs: r.eventLoopDelayMeanMs,
     eventLoopDelayMaxMs: r.eventLoopDelayMaxMs,
-    intake: { events: r.intake.events, busySeconds: r.intake.busyMs / 1000, meanMs: r.intake.busyMs / Math.max(1, r.intake.events) },
+    intake: { events: r.intake.events, batches: r.intake.batches, busySeconds: r.intake.busyMs / 1000, meanMs: r.intake.busyMs / Math.max(1, r.intake.events) },
     dispatch: { perTrial: r.dispatch.calls / n, meanMs: r.dispatch.totalMs / Math.max(1, r.dispatch.calls) },
     storeCalls: Object.fromEntries(store.map(([k, s]) => [k, { perTrial: s.calls / n, meanMs: s.totalMs / s.calls }])),
   };

@@ -55,15 +55,15 @@ afterAll(async () => {
 describe('queue admin (bull-board) and metrics over BullMQ', () => {
   let exp: ExperimentRecord;
 
-  it('lists the results queue and the trials queues found in Redis', async () => {
-    expect(await queueNames()).toEqual(['results', 'trials.legacy']);
+  it('lists the trials queues found in Redis (events travel on a stream, not a queue)', async () => {
+    expect(await queueNames()).toEqual(['trials.legacy']);
   });
 
   it('adds the queue of a new evaluator as soon as an experiment names it; its jobs wait there', async () => {
     const res = await s.call('/experiments', { method: 'POST', body: JSON.stringify(sobolConfig({ name: 'bullmq', budget: 4 })) });
     expect(res.status).toBe(201);
     exp = (await res.json()) as ExperimentRecord;
-    expect(await queueNames()).toEqual(['results', 'trials.legacy', 'trials.quad']);
+    expect(await queueNames()).toEqual(['trials.legacy', 'trials.quad']);
     const waiting = await eventually(async () => {
       const v = metric(await metrics(), /^apiary_queue_jobs\{queue="trials\.quad",state="waiting"\}/);
       return v === 2 ? v : undefined;
@@ -79,7 +79,7 @@ describe('queue admin (bull-board) and metrics over BullMQ', () => {
       const n = await queueNames();
       return n.includes('trials.late') ? n : undefined;
     }, 10_000, 'trials.late to be listed');
-    expect(names).toEqual(['results', 'trials.late', 'trials.legacy', 'trials.quad']);
+    expect(names).toEqual(['trials.late', 'trials.legacy', 'trials.quad']);
   });
 
   it('runs the experiment with a worker and reports trials by state and latencies', async () => {
@@ -101,6 +101,9 @@ describe('queue admin (bull-board) and metrics over BullMQ', () => {
     expect(metric(text, /^apiary_generation_duration_seconds_count\{method="sobol"\}/)).toBeGreaterThanOrEqual(2);
     expect(metric(text, /^apiary_trial_transitions_total\{status="COMPLETED"\}/)).toBe(4);
     expect(metric(text, /^apiary_queue_jobs\{queue="trials\.quad",state="waiting"\}/)).toBe(0);
+    // Every event of the finished experiment was read and acknowledged.
+    expect(metric(text, /^apiary_queue_jobs\{queue="trial-events",state="waiting"\}/)).toBe(0);
+    expect(metric(text, /^apiary_queue_jobs\{queue="trial-events",state="active"\}/)).toBe(0);
     expect(text).toMatch(/^# TYPE apiary_fit_duration_seconds histogram$/m);
     expect(text).toMatch(/^apiary_scheduler_process_cpu_seconds_total /m);
   });

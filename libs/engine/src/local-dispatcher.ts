@@ -41,7 +41,8 @@ interface Entry {
  *
  * Dispatching a trial id it has seen before is a no-op. A rejected evaluation emits `failed`
  * with the error's message (not retried: retries are for lost workers, which cannot happen
- * here). A cancelled job emits nothing more. Events go to every subscriber, in order per job.
+ * here). A cancelled job emits nothing more. Events go to every subscriber, in order; a batch
+ * subscriber gets the events emitted in one turn of the event loop together.
  */
 export class LocalDispatcher implements TrialDispatcher {
   private readonly execute: LocalExecute;
@@ -53,6 +54,10 @@ export class LocalDispatcher implements TrialDispatcher {
   private readonly entries = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
   private readonly handlers: ((event: TrialEvent) => Promise<void> | void)[] = [];
+  private readonly batchHandlers: ((events: readonly TrialEvent[]) => Promise<void>)[] = [];
+  /** Events emitted in this turn of the event loop, delivered together at its end. */
+  private outbox: { event: TrialEvent; delivered: () => void }[] = [];
+  private delivering: Promise<void> = Promise.resolve();
   private readonly tasks = new Set<Promise<void>>();
   private active = 0;
   private closed = false;
@@ -96,6 +101,10 @@ export class LocalDispatcher implements TrialDispatcher {
 
   async subscribe(handler: (event: TrialEvent) => Promise<void> | void): Promise<void> {
     this.handlers.push(handler);
+  }
+
+  async subscribeBatch(handler: (events: readonly TrialEvent[]) => Promise<void>): Promise<void> {
+    this.batchHandlers.push(handler);
   }
 
   /** Settles when no job is queued or running and every event has been handled. */
@@ -155,14 +164,38 @@ export class LocalDispatcher implements TrialDispatcher {
     );
   }
 
-  private async emit(event: TrialEvent): Promise<void> {
+  /** Queues an event for the subscribers; resolves once every one of them has had it. */
+  private emit(event: TrialEvent): Promise<void> {
+    return new Promise((resolve) => {
+      this.outbox.push({ event, delivered: resolve });
+      if (this.outbox.length > 1) return;
+      setImmediate(() => {
+        const batch = this.outbox;
+        this.outbox = [];
+        this.delivering = this.delivering.then(() => this.deliver(batch));
+      });
+    });
+  }
+
+  private async deliver(batch: readonly { event: TrialEvent; delivered: () => void }[]): Promise<void> {
+    const events = batch.map((b) => b.event);
     for (const handler of this.handlers) {
-      try {
-        await handler(event);
-      } catch (e) {
-        this.logger.error('a trial event handler threw', { kind: event.kind, trialId: event.trialId, error: e instanceof Error ? e.message : String(e) });
+      for (const event of events) {
+        try {
+          await handler(event);
+        } catch (e) {
+          this.logger.error('a trial event handler threw', { kind: event.kind, trialId: event.trialId, error: e instanceof Error ? e.message : String(e) });
+        }
       }
     }
+    for (const handler of this.batchHandlers) {
+      try {
+        await handler(events);
+      } catch (e) {
+        this.logger.error('a trial event handler threw', { events: events.length, trialIds: events.map((ev) => ev.trialId), error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    for (const b of batch) b.delivered();
   }
 }
 

@@ -1,20 +1,22 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { QUEUE_PREFIX, trialsQueueName, type TrialDispatcher, type TrialEvent, type TrialJob } from '@apiary/contracts';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { messageOf } from './errors.js';
 import { EventPublisher } from './event-publisher.js';
+import { EventStreamConsumer, type EventStreamConsumerOptions } from './event-stream.js';
 import { exhaustedEvent } from './failed-trial-jobs.js';
-import { exhaustedEventJobId, trialJobId } from './job-ids.js';
-import { CANCEL_TTL_SECONDS, RESULTS_QUEUE, cancelKey } from './queue-names.js';
+import { trialJobId } from './job-ids.js';
+import { CANCEL_TTL_SECONDS, cancelKey, exhaustedMarkKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
 import { toTrialMessage, type TrialMessage } from './trial-message.js';
 
-/** Options of {@link BullmqDispatcher}. */
 /**
- * Lock settings of the scheduler's results consumer: a short lock, so an event held by a scheduler
- * that died is handed to the next one within seconds (not BullMQ's default 30 s lock + 30 s
- * check), and a high stall limit, so such an event is never dropped.
+ * How long an event read by a scheduler may stay unacknowledged before another scheduler takes
+ * it over: short, so that events held by a scheduler that died are handled by the next one within
+ * seconds. @defaultValue of {@link BullmqDispatcherOptions.events}' `claimIdleMs`
  */
-export const RESULTS_CONSUMER_LOCK = { lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 1000 } as const;
+export const EVENT_CLAIM_IDLE_MS = 5000;
 
 export interface BullmqDispatcherOptions {
   /** Redis: a `redis://` URL or ioredis options. */
@@ -29,18 +31,19 @@ export interface BullmqDispatcherOptions {
   finishedRetentionSeconds?: number;
   /** Errors of the subscription (a handler that kept failing, Redis errors). @defaultValue `process.emitWarning` */
   onError?: (error: Error) => void;
+  /** Tuning of the event stream's reader (batch size, reclaim and retry timing). @defaultValue see EventStreamConsumerOptions; claimIdleMs EVENT_CLAIM_IDLE_MS */
+  events?: Partial<Pick<EventStreamConsumerOptions, 'batchSize' | 'blockMs' | 'claimIdleMs' | 'attempts' | 'retryDelayMs' | 'trimIntervalMs' | 'consumerExpiryMs'>>;
 }
-
-const EVENT_KINDS = new Set(['started', 'intermediate', 'completed', 'failed']);
 
 /**
  * The scheduler's side of the BullMQ transport. `dispatch` adds a trial to `trials.<evaluator>`
  * with the trial id as job id (so dispatching twice is a no-op) and `attempts: 1`: an evaluator
- * failure is final. Worker deaths are retried: BullMQ puts a stalled job back in the queue, and
- * the worker that picks it up fails it once it has stalled more than the `maxRetries` carried in
- * the job (see TrialMessage). `subscribe` consumes the `results` queue in order, and also turns
- * trial jobs that BullMQ itself failed (its backstop stall limit, invalid data) into `failed`
- * events with `exhausted: true`, published through the same queue.
+ * failure is final; `dispatchMany` adds several with one `addBulk` per evaluator. Worker deaths
+ * are retried: BullMQ puts a stalled job back in the queue, and the worker that picks it up fails
+ * it once it has stalled more than the `maxRetries` carried in the job (see TrialMessage).
+ * `subscribe` / `subscribeBatch` read the workers' events from the event stream in batches
+ * (EventStreamConsumer), and also turn trial jobs that BullMQ itself failed (its backstop stall
+ * limit, invalid data) into `failed` events with `exhausted: true`, published once to the stream.
  */
 export class BullmqDispatcher implements TrialDispatcher {
   private readonly prefix: string;
@@ -48,7 +51,7 @@ export class BullmqDispatcher implements TrialDispatcher {
   private readonly publisher: EventPublisher;
   private readonly reported = new Set<string>();
   private readonly onError: (error: Error) => void;
-  private consumer: Worker<TrialEvent> | undefined;
+  private consumer: EventStreamConsumer | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -56,18 +59,30 @@ export class BullmqDispatcher implements TrialDispatcher {
     this.prefix = options.prefix ?? QUEUE_PREFIX;
     this.publisher = new EventPublisher(options.connection, this.prefix);
     this.onError = options.onError ?? ((e: Error) => process.emitWarning(e));
+    this.publisher.redis.on('error', () => undefined); // reported where a command fails
     for (const e of options.evaluators ?? []) this.queue(e);
   }
 
   async dispatch(job: TrialJob, options: { maxRetries: number }): Promise<void> {
-    const message = toTrialMessage(job, options.maxRetries);
+    await this.dispatchMany([job], options);
+  }
+
+  async dispatchMany(jobs: readonly TrialJob[], options: { maxRetries: number }): Promise<void> {
     const age = this.options.finishedRetentionSeconds ?? 7 * 24 * 3600;
-    await this.queue(job.evaluator).add('trial', message, {
-      jobId: trialJobId(job.trialId),
-      attempts: 1,
-      removeOnComplete: { age },
-      removeOnFail: { age },
-    });
+    const byEvaluator = new Map<string, TrialJob[]>();
+    for (const job of jobs) {
+      const list = byEvaluator.get(job.evaluator);
+      if (list) list.push(job);
+      else byEvaluator.set(job.evaluator, [job]);
+    }
+    await Promise.all(
+      [...byEvaluator].map(async ([evaluator, list]) => {
+        const queue = this.queue(evaluator);
+        const opts = (trialId: string) => ({ jobId: trialJobId(trialId), attempts: 1, removeOnComplete: { age }, removeOnFail: { age } });
+        if (list.length === 1) await queue.add('trial', toTrialMessage(list[0]!, options.maxRetries), opts(list[0]!.trialId));
+        else await queue.addBulk(list.map((job) => ({ name: 'trial', data: toTrialMessage(job, options.maxRetries), opts: opts(job.trialId) })));
+      }),
+    );
   }
 
   async cancel(job: Pick<TrialJob, 'experimentId' | 'trialId' | 'evaluator'>): Promise<void> {
@@ -82,20 +97,22 @@ export class BullmqDispatcher implements TrialDispatcher {
   }
 
   async subscribe(handler: (event: TrialEvent) => Promise<void> | void): Promise<void> {
-    if (this.consumer) throw new Error('BullmqDispatcher.subscribe: already subscribed');
-    this.consumer = new Worker<TrialEvent>(
-      RESULTS_QUEUE,
-      async (job) => {
-        if (!isTrialEvent(job.data)) throw new UnrecoverableError(`results job ${job.id ?? ''} is not a TrialEvent`);
-        await handler(job.data);
-      },
-      { connection: bullmqConnection(this.options.connection), prefix: this.prefix, concurrency: 1, name: 'dispatcher', ...RESULTS_CONSUMER_LOCK },
-    );
-    this.consumer.on('error', this.onError);
-    this.consumer.on('failed', (job, error) => {
-      if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) this.onError(new Error(`event ${job.id ?? ''} was not handled: ${error.message}`));
+    await this.subscribeBatch(async (events) => {
+      for (const event of events) await handler(event);
     });
-    await this.consumer.waitUntilReady();
+  }
+
+  async subscribeBatch(handler: (events: readonly TrialEvent[]) => Promise<void>): Promise<void> {
+    if (this.consumer) throw new Error('BullmqDispatcher.subscribe: already subscribed');
+    this.consumer = new EventStreamConsumer({
+      connection: this.options.connection,
+      prefix: this.prefix,
+      consumer: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      claimIdleMs: EVENT_CLAIM_IDLE_MS,
+      ...this.options.events,
+      onError: this.onError,
+    });
+    await this.consumer.start(handler);
     await this.sweep();
   }
 
@@ -123,7 +140,8 @@ export class BullmqDispatcher implements TrialDispatcher {
           const key = `${queue.name}/${job.id ?? ''}`;
           if (this.reported.has(key)) continue;
           const event = exhaustedEvent(job);
-          await this.publisher.publish(event, exhaustedEventJobId(event.trialId));
+          const retention = this.options.finishedRetentionSeconds ?? 7 * 24 * 3600;
+          await this.publisher.publishOnce(event, exhaustedMarkKey(this.prefix, event.trialId), retention);
           this.reported.add(key);
         }
       }
@@ -132,10 +150,4 @@ export class BullmqDispatcher implements TrialDispatcher {
     }
     if (!this.closed) this.sweepTimer = setTimeout(() => void this.sweep(), this.options.failedPollMs ?? 2000);
   }
-}
-
-function isTrialEvent(data: unknown): data is TrialEvent {
-  if (data === null || typeof data !== 'object') return false;
-  const d = data as Record<string, unknown>;
-  return typeof d['kind'] === 'string' && EVENT_KINDS.has(d['kind']) && typeof d['trialId'] === 'string' && typeof d['experimentId'] === 'string';
 }

@@ -1,6 +1,7 @@
 /**
- * Polls `isCancelled` every `intervalMs` until stopped, and calls `onCancel` once when it answers
- * true. Returns the function that stops polling. Poll errors (Redis briefly away) are ignored.
+ * Polls `isCancelled` every `intervalMs` (the first time `intervalMs` after the start: a short
+ * trial costs no poll) until stopped, and calls `onCancel` once when it answers true. Returns the
+ * function that stops polling. Poll errors (Redis briefly away) are ignored.
  */
 export function watchCancellation(isCancelled: () => Promise<boolean>, intervalMs: number, onCancel: () => void): () => void {
   let stopped = false;
@@ -16,7 +17,7 @@ export function watchCancellation(isCancelled: () => Promise<boolean>, intervalM
     }
     if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
   };
-  void tick();
+  timer = setTimeout(() => void tick(), intervalMs);
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -1,35 +1,54 @@
 import type { TrialEvent } from '@apiary/contracts';
-import { Queue, type JobsOptions } from 'bullmq';
-import { eventJobId } from './job-ids.js';
-import { EVENT_RETENTION_SECONDS, RESULTS_QUEUE } from './queue-names.js';
-import { bullmqConnection, type RedisConnection } from './redis-connection.js';
+import type { Redis } from 'ioredis';
+import { EVENT_FIELD } from './event-stream.js';
+import { eventStreamKey } from './queue-names.js';
+import { openRedis, type RedisConnection } from './redis-connection.js';
+
+/** KEYS: stream, mark. ARGV: mark TTL (s), field, event JSON. XADDs unless the mark is set; sets it. */
+const PUBLISH_ONCE = `
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
+end
+return false
+`;
 
 /**
- * Options of every event job: kept a while after consumption (so that a duplicate is recognised
- * by its job id), and retried with backoff when the subscriber's handler throws.
+ * Appends TrialEvents to the event stream: one XADD per event, on a connection of its own with
+ * auto-pipelining (the events of many concurrent trials go out in one write). Events of one
+ * publisher reach the stream in the order they were published.
  */
-const EVENT_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: EVENT_RETENTION_SECONDS },
-  removeOnFail: { age: 7 * EVENT_RETENTION_SECONDS },
-};
-
-/** Publishes TrialEvents to the durable `results` queue. */
 export class EventPublisher {
-  readonly queue: Queue<TrialEvent>;
+  readonly redis: Redis;
+  private readonly key: string;
 
   constructor(connection: RedisConnection, prefix: string) {
-    this.queue = new Queue<TrialEvent>(RESULTS_QUEUE, { connection: bullmqConnection(connection), prefix });
+    this.redis = openRedis(connection, { enableAutoPipelining: true });
+    this.key = eventStreamKey(prefix);
   }
 
-  /** Adds the event; an event with the same job id (see eventJobId) already there is kept instead. */
-  async publish(event: TrialEvent, jobId: string = eventJobId(event)): Promise<void> {
-    await this.queue.add(event.kind, event, { ...EVENT_JOB_OPTIONS, jobId });
+  /** Appends the event. */
+  async publish(event: TrialEvent): Promise<void> {
+    await this.redis.xadd(this.key, '*', EVENT_FIELD, JSON.stringify(event));
   }
 
-  /** Closes the queue's connection. */
-  close(): Promise<void> {
-    return this.queue.close();
+  /**
+   * Appends the event unless one was published with the same `markKey` in the last `ttlSeconds`
+   * (the mark and the event are written by one script). @returns whether it was appended.
+   */
+  async publishOnce(event: TrialEvent, markKey: string, ttlSeconds: number): Promise<boolean> {
+    const added = await this.redis.eval(PUBLISH_ONCE, 2, this.key, markKey, ttlSeconds, EVENT_FIELD, JSON.stringify(event));
+    return added !== null;
+  }
+
+  /** Resolves once connected. */
+  async waitUntilReady(): Promise<void> {
+    if (this.redis.status !== 'ready') await this.redis.ping();
+  }
+
+  /** Closes the connection (after the commands already sent). */
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

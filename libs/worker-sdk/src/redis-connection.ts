@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'bullmq';
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
 export type RedisConnection = string | RedisOptions;
@@ -10,4 +10,15 @@ export function bullmqConnection(connection: RedisConnection): ConnectionOptions
   // BullMQ passes these to the ioredis constructor unchanged; its own declaration of them lags
   // ioredis 6 (`retryStrategy: null`), hence the cast.
   return connection as ConnectionOptions;
+}
+
+/**
+ * An ioredis client of our own for a RedisConnection. Commands wait through an outage
+ * (`maxRetriesPerRequest: null`, as BullMQ's workers do) instead of failing after 20 reconnection
+ * attempts: an event waits for Redis to come back rather than being lost. `overrides` win over
+ * the connection's own options.
+ */
+export function openRedis(connection: RedisConnection, overrides: RedisOptions = {}): Redis {
+  const options: RedisOptions = { maxRetriesPerRequest: null, ...overrides };
+  return typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
 }

@@ -64,7 +64,8 @@ export interface WorkerHandle {
 
 /**
  * Serves evaluators from BullMQ: one Worker per evaluator on `trials.<name>`, publishing
- * `started`, `intermediate`, `completed` and `failed` TrialEvents to the `results` queue.
+ * `started`, `intermediate`, `completed` and `failed` TrialEvents to the event stream (one XADD
+ * each, auto-pipelined across the trials running at once).
  * Resolves once connected to Redis.
  */
 export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle> {
@@ -76,7 +77,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   const onError = options.onError ?? ((e: Error) => process.emitWarning(e));
   const connection = bullmqConnection(options.connection);
   const publisher = new EventPublisher(options.connection, prefix);
-  const client = publisher.queue.getBackend().client;
+  publisher.redis.on('error', (e: Error) => onError(new Error(`event stream connection: ${e.message}`)));
   const shutdown = new AbortController();
   // Every running trial listens to it (more than 10 at concurrency > 10): no leak warning.
   setMaxListeners(0, shutdown.signal);
@@ -92,7 +93,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
       objectiveFor: options.objectiveFor,
       defaultMaxRetries: options.defaultMaxRetries ?? 2,
       shutdown: shutdown.signal,
-      isCancelled: async (trialId) => (await (await client).get(cancelKey(prefix, trialId))) !== null,
+      isCancelled: async (trialId) => (await publisher.redis.get(cancelKey(prefix, trialId))) !== null,
       cancelPollMs: options.cancelPollMs ?? 1000,
       onPublishError: (e) => onError(new Error(`could not publish an intermediate value: ${messageOf(e)}`)),
     });
@@ -111,7 +112,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   });
 
   try {
-    await Promise.all([publisher.queue.waitUntilReady(), ...workers.map((w) => w.waitUntilReady())]);
+    await Promise.all([publisher.waitUntilReady(), ...workers.map((w) => w.waitUntilReady())]);
   } catch (e) {
     await Promise.allSettled([...workers.map((w) => w.close(true)), publisher.close()]);
     throw e;

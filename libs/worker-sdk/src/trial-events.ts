@@ -18,14 +18,17 @@ export interface TrialRun {
   objective?: string | undefined;
   /** Cancellation or shutdown (see executeTrial's `signal`). */
   signal?: AbortSignal | undefined;
-  /** Delivers one event; awaited, in order. */
+  /**
+   * Delivers one event. Events must reach the transport in the order of the calls (the BullMQ
+   * transport's publisher issues each on one connection synchronously); the end event is awaited.
+   */
   publish(event: TrialEvent): Promise<void>;
   /** Called when publishing an intermediate value fails (they are best effort). */
   onPublishError?: ((error: unknown) => void) | undefined;
 }
 
 /**
- * Runs a trial the way every transport does: publishes `started`, runs executeTrial (publishing
+ * Runs a trial the way every transport does: publishes `started` (without waiting for it), runs executeTrial (publishing
  * each `ctx.report` as an `intermediate` event), then publishes `completed` or `failed`
  * (`exhausted: false`: an evaluator failure is final) and returns that last event. A trial
  * stopped because the worker shuts down publishes no end event: the EvaluationError of kind
@@ -35,7 +38,9 @@ export async function runTrialWithEvents(run: TrialRun): Promise<TerminalTrialEv
   const { job, worker, attempt } = run;
   const ids = { experimentId: job.experimentId, trialId: job.trialId };
   const startedAt = Date.now();
-  await run.publish({ kind: 'started', ...ids, worker, attempt, at: startedAt });
+  // Not awaited before the evaluation starts (a round trip less per trial); awaited before the end.
+  const started = run.publish({ kind: 'started', ...ids, worker, attempt, at: startedAt });
+  started.catch(() => undefined); // observed below; keeps a failure that precedes it from being unhandled
 
   let reports: Promise<void> = Promise.resolve();
   const onReport = (step: number, value: number): void => {
@@ -51,6 +56,7 @@ export async function runTrialWithEvents(run: TrialRun): Promise<TerminalTrialEv
     if (!(e instanceof EvaluationError) || e.kind === 'shutdown') throw e;
     end = { kind: 'failed', ...ids, worker, attempt, reason: e.reason, exhausted: false, startedAt, at: Date.now() };
   }
+  await started;
   await reports;
   await run.publish(end);
   return end;

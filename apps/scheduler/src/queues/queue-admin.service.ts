@@ -1,7 +1,7 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { createBullBoard } from '@bull-board/api';
 import { evaluatorOfQueue, trialsQueueName } from '@apiary/contracts';
-import { RESULTS_QUEUE } from '@apiary/worker-sdk';
+import { eventStreamDepth, eventStreamKey } from '@apiary/worker-sdk';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -19,9 +19,11 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
 const DISCOVERY_INTERVAL_MS = 2_000;
 
 /**
- * The queues shown in bull-board and measured for /metrics and /ready: `results` and every
- * `trials.<evaluator>` queue, found in Redis at start-up and whenever the admin UI is viewed, and
- * added as soon as an experiment names a new evaluator.
+ * The queues shown in bull-board and measured for /metrics and /ready: every `trials.<evaluator>`
+ * queue, found in Redis at start-up and whenever the admin UI is viewed, and added as soon as an
+ * experiment names a new evaluator. The workers' events travel on a Redis Stream, not a queue:
+ * its backlog is reported in the same gauge (queue `trial-events`: `waiting` not yet read by a
+ * scheduler, `active` read and not yet acknowledged).
  */
 @Injectable()
 export class QueueAdminService implements OnModuleInit, BeforeApplicationShutdown {
@@ -37,7 +39,6 @@ export class QueueAdminService implements OnModuleInit, BeforeApplicationShutdow
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.ensure(RESULTS_QUEUE);
     await this.discover();
     const gauge = this.metrics.gauge({
       name: 'apiary_queue_jobs',
@@ -79,9 +80,14 @@ export class QueueAdminService implements OnModuleInit, BeforeApplicationShutdow
     return [...this.queues.keys()].sort();
   }
 
-  /** Job counts per queue. */
+  /** Job counts per queue, and the event stream's backlog (see the class comment). */
   async depths(): Promise<{ queue: string; counts: Record<string, number> }[]> {
-    return Promise.all([...this.queues].map(async ([queue, q]) => ({ queue, counts: await q.getJobCounts(...DEPTH_STATES) })));
+    const prefix = this.config.redis.queuePrefix;
+    const events = (async () => {
+      const { waiting, pending } = await eventStreamDepth(this.redis, prefix);
+      return { queue: eventStreamKey(prefix).slice(prefix.length + 1), counts: { waiting, active: pending } };
+    })();
+    return Promise.all([...[...this.queues].map(async ([queue, q]) => ({ queue, counts: await q.getJobCounts(...DEPTH_STATES) })), events]);
   }
 
   /** Waits until every queue's connection is open; rejects with the first failure. */

@@ -7,8 +7,8 @@ import { BULL_BOARD, BULL_BOARD_ADAPTER, QUEUE_ADMIN_ROUTE } from './queues.toke
 type Next = (error?: unknown) => void;
 
 /**
- * bull-board at /admin/queues over `results` and every `trials.*` queue (rediscovered whenever the
- * UI is viewed). Mounted as middleware: the token check in front of it is AuthMiddleware's.
+ * bull-board at /admin/queues over every `trials.*` queue (rediscovered whenever the UI is
+ * viewed). Mounted as middleware: the token check in front of it is AuthMiddleware's.
  *
  * @bull-board/nestjs is not used: it is CommonJS and `require`s @nestjs/core, which under tsx
  * loads a second copy of Nest (its HttpAdapterHost is then not ours, and DI fails).

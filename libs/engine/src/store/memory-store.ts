@@ -85,6 +85,29 @@ export class MemoryStore implements ExperimentStore {
     return t ? structuredClone(t) : null;
   }
 
+  async getTrials(experimentId: string, trialIds: readonly string[]): Promise<(TrialRecord | null)[]> {
+    const trials = this.experiments.get(experimentId)?.trials;
+    return trialIds.map((id) => {
+      const t = trials?.get(id);
+      return t ? structuredClone(t) : null;
+    });
+  }
+
+  async updateTrials(experimentId: string, trialIds: readonly string[], change: (current: TrialRecord) => TrialRecord | null): Promise<Map<string, TrialRecord>> {
+    const before = new Map<string, TrialRecord>();
+    const trials = this.experiments.get(experimentId)?.trials;
+    if (!trials) return before;
+    for (const id of new Set(trialIds)) {
+      const t = trials.get(id);
+      if (!t) continue;
+      const current = structuredClone(t);
+      before.set(id, current);
+      const next = change(current);
+      if (next) trials.set(id, structuredClone(next));
+    }
+    return before;
+  }
+
   async updateTrial(experimentId: string, trialId: string, patch: TrialPatch, from: readonly TrialStatus[] = NON_TERMINAL_TRIAL_STATUSES): Promise<TrialRecord | null> {
     const e = this.experiments.get(experimentId);
     const t = e?.trials.get(trialId);

@@ -83,3 +83,32 @@ if ARGV[5] ~= ARGV[6] then
 end
 return 1
 `);
+
+/**
+ * {@link CAS_TRIAL} for several trials at once. KEYS: as CAS_TRIAL. ARGV: per trial, the six
+ * arguments of CAS_TRIAL. Returns one 1 (set) or 0 (mismatch) per trial, in order.
+ */
+export const CAS_TRIALS = new LuaScript(`
+local out = {}
+for i = 1, #ARGV, 6 do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[1], id) ~= ARGV[i + 1] then
+    out[#out + 1] = 0
+  else
+    redis.call('HSET', KEYS[1], id, ARGV[i + 2])
+    if ARGV[i + 4] ~= ARGV[i + 5] then
+      redis.call('ZREM', KEYS[1 + tonumber(ARGV[i + 4])], id)
+      redis.call('ZADD', KEYS[1 + tonumber(ARGV[i + 5])], ARGV[i + 3], id)
+    end
+    out[#out + 1] = 1
+  end
+end
+return out
+`);
+
+/** KEYS: one zset per trial status (in TRIAL_STATUSES order). Returns their sizes, in order. */
+export const COUNT_TRIALS = new LuaScript(`
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('ZCARD', KEYS[i]) end
+return out
+`);

@@ -1,6 +1,6 @@
 import { TRIAL_STATUSES, type TrialStatus } from '@apiary/contracts';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CREATE_EXPERIMENT, INSERT_TRIALS } from './redis-scripts.js';
+import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CAS_TRIALS, COUNT_TRIALS, CREATE_EXPERIMENT, INSERT_TRIALS } from './redis-scripts.js';
 import {
   applyExperimentPatch,
   applyTrialPatch,
@@ -117,6 +117,38 @@ export class RedisStore implements ExperimentStore {
     return json ? (JSON.parse(json) as TrialRecord) : null;
   }
 
+  async getTrials(experimentId: string, trialIds: readonly string[]): Promise<(TrialRecord | null)[]> {
+    if (trialIds.length === 0) return [];
+    const jsons = await this.redis.hmget(this.trialsKey(experimentId), ...trialIds);
+    return jsons.map((j) => (j ? (JSON.parse(j) as TrialRecord) : null));
+  }
+
+  async updateTrials(experimentId: string, trialIds: readonly string[], change: (current: TrialRecord) => TrialRecord | null): Promise<Map<string, TrialRecord>> {
+    const before = new Map<string, TrialRecord>();
+    const keys = [this.trialsKey(experimentId), ...this.statusKeys(experimentId)];
+    let pending = [...new Set(trialIds)];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= this.maxCasAttempts) throw new Error(`trials ${pending.join(', ')}: update still contended after ${this.maxCasAttempts} attempts`);
+      const jsons = await this.redis.hmget(keys[0]!, ...pending);
+      const tried: string[] = [];
+      const args: (string | number)[] = [];
+      pending.forEach((id, i) => {
+        const json = jsons[i];
+        if (!json) return void before.delete(id);
+        const current = JSON.parse(json) as TrialRecord;
+        before.set(id, current);
+        const next = change(current);
+        if (!next) return;
+        tried.push(id);
+        args.push(id, json, JSON.stringify(next), current.index, statusPosition(current.status), statusPosition(next.status));
+      });
+      if (tried.length === 0) break;
+      const set = (await CAS_TRIALS.run(this.redis, keys, args)) as number[];
+      pending = tried.filter((_, i) => set[i] !== 1);
+    }
+    return before;
+  }
+
   async updateTrial(experimentId: string, trialId: string, patch: TrialPatch, from: readonly TrialStatus[] = NON_TERMINAL_TRIAL_STATUSES): Promise<TrialRecord | null> {
     return this.mutateTrial(experimentId, trialId, (t) => applyTrialPatch(t, patch, from));
   }
@@ -155,8 +187,8 @@ export class RedisStore implements ExperimentStore {
 
   async countTrials(experimentId: string): Promise<TrialCounts> {
     const counts = emptyCounts();
-    const cards = await Promise.all(TRIAL_STATUSES.map((s) => this.redis.zcard(this.statusKey(experimentId, s))));
-    TRIAL_STATUSES.forEach((s, i) => (counts[s] = cards[i]!));
+    const cards = (await COUNT_TRIALS.run(this.redis, this.statusKeys(experimentId), [])) as number[];
+    TRIAL_STATUSES.forEach((s, i) => (counts[s] = Number(cards[i] ?? 0)));
     return counts;
   }
 

@@ -118,6 +118,8 @@ export interface ExperimentStore {
   insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void>;
   /** The trial, or null. */
   getTrial(experimentId: string, trialId: string): Promise<TrialRecord | null>;
+  /** The trials with these ids, in the same order (null for an absent one), read at once. */
+  getTrials(experimentId: string, trialIds: readonly string[]): Promise<(TrialRecord | null)[]>;
   /**
    * Applies a non-terminal transition `patch`, atomically, while the trial is in one of `from`.
    * @param from states in which the change applies. @defaultValue every non-terminal state
@@ -131,6 +133,17 @@ export interface ExperimentStore {
    *   terminal or does not exist.
    */
   recordOutcome(experimentId: string, trialId: string, status: TerminalTrialStatus, patch: TrialPatch): Promise<boolean>;
+  /**
+   * Changes several trials of one experiment at once: `change` maps a trial's current record to
+   * the next one, or to null to leave it as it is. Each trial's change is atomic (a
+   * compare-and-set: for a trial that changed meanwhile, `change` is called again with the fresh
+   * record), the batch as a whole is not. On Redis an uncontended batch is one read and one script.
+   * `change` must be a pure function of its argument, which it must not modify: it may be called
+   * more than once per trial, and its argument is the record returned.
+   * @returns per trial that exists, the record that `change` was last given; when `change`
+   *   returned a record for it, that record is what is stored now. Absent ids are left out.
+   */
+  updateTrials(experimentId: string, trialIds: readonly string[], change: (current: TrialRecord) => TrialRecord | null): Promise<Map<string, TrialRecord>>;
   /** Appends an intermediate value to a non-terminal trial. @returns false if it is terminal or absent. */
   appendIntermediate(experimentId: string, trialId: string, point: IntermediatePoint): Promise<boolean>;
   /** A page of trials in index order. */

@@ -2,12 +2,14 @@ import type { TrialDispatcher, TrialEvent, TrialJob, TrialOutcome } from '@apiar
 
 /**
  * A dispatcher the test drives by hand: it records jobs and cancellations, and `emit` delivers
- * whatever event the test wants (duplicates, late or unknown ones included).
+ * whatever event the test wants (duplicates, late or unknown ones included); `emitBatch` delivers
+ * several at once to a batch subscriber (as the BullMQ transport's stream reader does).
  */
 export class ManualDispatcher implements TrialDispatcher {
   readonly jobs: TrialJob[] = [];
   readonly cancelled: string[] = [];
   private readonly handlers: ((event: TrialEvent) => Promise<void> | void)[] = [];
+  private readonly batchHandlers: ((events: readonly TrialEvent[]) => Promise<void>)[] = [];
   /** When set, dispatch throws this. */
   failDispatch: Error | null = null;
 
@@ -24,10 +26,20 @@ export class ManualDispatcher implements TrialDispatcher {
     this.handlers.push(handler);
   }
 
+  async subscribeBatch(handler: (events: readonly TrialEvent[]) => Promise<void>): Promise<void> {
+    this.batchHandlers.push(handler);
+  }
+
   async close(): Promise<void> {}
 
   async emit(event: TrialEvent): Promise<void> {
-    for (const h of this.handlers) await h(event);
+    await this.emitBatch([event]);
+  }
+
+  /** Delivers events as one batch (one at a time to a non-batch subscriber). */
+  async emitBatch(events: readonly TrialEvent[]): Promise<void> {
+    for (const h of this.handlers) for (const e of events) await h(e);
+    for (const h of this.batchHandlers) await h(events);
   }
 
   /** Emits `started` for a job. */

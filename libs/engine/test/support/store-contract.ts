@@ -125,6 +125,29 @@ export function describeStoreContract(name: string, open: () => Promise<Experime
       await store.close();
     });
 
+    it('reads several trials at once and changes them in one call, losing no concurrent change', async () => {
+      const store = await open();
+      await store.createExperiment(experiment('e'));
+      await store.insertTrials('e', [trial('e', 0), trial('e', 1, 'QUEUED'), trial('e', 2, 'COMPLETED')]);
+      expect((await store.getTrials('e', ['e-1', 'nope', 'e-0'])).map((t) => t?.id ?? null)).toEqual(['e-1', null, 'e-0']);
+      expect(await store.getTrials('e', [])).toEqual([]);
+
+      // Eight concurrent batches each add one attempt to every trial (compare-and-set retries on Redis).
+      const ids = ['e-0', 'e-1', 'nope'];
+      await Promise.all(Array.from({ length: 8 }, () => store.updateTrials('e', ids, (t) => ({ ...t, attempts: t.attempts + 1 }))));
+      expect((await store.getTrials('e', ['e-0', 'e-1'])).map((t) => t?.attempts)).toEqual([8, 8]);
+
+      // A transition per trial: the status sets follow, a null change leaves the trial alone.
+      const before = await store.updateTrials('e', ['e-0', 'e-1', 'e-2', 'nope'], (t) => (t.status === 'COMPLETED' ? null : { ...t, status: t.status === 'CANDIDATE' ? 'QUEUED' : 'RUNNING' }));
+      expect([...before.keys()].sort()).toEqual(['e-0', 'e-1', 'e-2']);
+      expect(before.get('e-0')?.status).toBe('CANDIDATE');
+      expect(before.get('e-1')?.status).toBe('QUEUED');
+      expect(await store.countTrials('e')).toMatchObject({ CANDIDATE: 0, QUEUED: 1, RUNNING: 1, COMPLETED: 1 });
+      expect((await store.listTrials('e', { status: 'RUNNING' })).items.map((t) => t.id)).toEqual(['e-1']);
+      expect(await store.updateTrials('none', ['e-0'], (t) => t)).toEqual(new Map());
+      await store.close();
+    });
+
     it('appends intermediate values without losing any to concurrency, until the trial is terminal', async () => {
       const store = await open();
       await store.createExperiment(experiment('e'));
