@@ -3,7 +3,8 @@
  *
  *   npm run bench:throughput -- [--trials 2000] [--slots 32] [--util-trials 400] [--util-slots 16]
  *                               [--util-ms 1000] [--util-batch 1] [--util-restarts N]
- *                               [--util-raw-samples N] [--util-method qlognei|sobol] [--batch 1]
+ *                               [--util-raw-samples N] [--util-method qlognei|thompson|sobol] [--batch 1]
+ *                               [--util-parallelism N] [--util-refill-fraction F|off]
  *                               [--worker inproc|child|both]
  *                               [--parts raw,apiary,util] [--redis URL] [--json OUT]
  *
@@ -21,7 +22,9 @@
  *       below 2000) of a `--util-ms` (1000) evaluator on `--util-slots` (16) slots under GP
  *       generation (qlognei with the default numRestarts/rawSamples unless `--util-restarts`,
  *       `--util-raw-samples`; `--util-method sobol` shows the ceiling without a model; mode
- *       async, parallelism = slots, batchSize `--util-batch`), the worker in a child process so
+ *       async, parallelism `--util-parallelism` (default = slots; above the slots, the extra
+ *       trials wait in the queue and absorb generation time), batchSize `--util-batch`,
+ *       `generation.refillBudgetFraction` `--util-refill-fraction` (default: the config's)), the worker in a child process so
  *       that generation does not share its event loop (progress every 30 s):
  *       utilisation = Σ evaluator busy time / (slots × (last finish − first start)).
  *
@@ -396,7 +399,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
   };
   const intake = { events: 0, batches: 0, busyMs: 0 };
   const dispatchStats = { calls: 0, totalMs: 0 };
-  const runner = new ExperimentRunner({ store, dispatcher: timedDispatcher(dispatcher, intake, dispatchStats), onEvent });
+  const runner = new ExperimentRunner({ store, dispatcher: timedDispatcher(dispatcher, intake, dispatchStats), onEvent, generationThread: true });
   try {
     const exp = await runner.create({ ...o.config, evaluator: evaluatorName });
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -518,6 +521,8 @@ async function main(): Promise<void> {
       'util-restarts': { type: 'string' },
       'util-method': { type: 'string', default: 'qlognei' },
       'util-raw-samples': { type: 'string' },
+      'util-parallelism': { type: 'string' },
+      'util-refill-fraction': { type: 'string' },
       batch: { type: 'string', default: '1' },
       worker: { type: 'string', default: 'both' },
       parts: { type: 'string', default: 'raw,apiary,util' },
@@ -540,10 +545,17 @@ async function main(): Promise<void> {
   const utilMs = positiveInt(values['util-ms'], '--util-ms');
   const utilBatch = positiveInt(values['util-batch'], '--util-batch');
   const batch = positiveInt(values.batch, '--batch');
-  if (values['util-method'] !== 'qlognei' && values['util-method'] !== 'sobol') fail("--util-method must be 'qlognei' or 'sobol'");
+  if (!['qlognei', 'thompson', 'sobol'].includes(values['util-method']!)) fail("--util-method must be 'qlognei', 'thompson' or 'sobol'");
+  const utilParallelism = values['util-parallelism'] ? positiveInt(values['util-parallelism'], '--util-parallelism') : undefined;
   const utilGeneration: Record<string, unknown> = { method: values['util-method'] };
   if (values['util-restarts']) utilGeneration['numRestarts'] = positiveInt(values['util-restarts'], '--util-restarts');
   if (values['util-raw-samples']) utilGeneration['rawSamples'] = positiveInt(values['util-raw-samples'], '--util-raw-samples');
+  const refill = values['util-refill-fraction'];
+  if (refill !== undefined) {
+    const f = refill === 'off' ? null : Number(refill);
+    if (f !== null && !(f >= 0)) fail(`--util-refill-fraction must be a number >= 0 or 'off', got '${refill}'`);
+    utilGeneration['refillBudgetFraction'] = f;
+  }
   const parts = new Set(values.parts.split(','));
   for (const p of parts) if (!['raw', 'apiary', 'util'].includes(p)) fail(`--parts: unknown part '${p}' (raw, apiary, util)`);
   const modes: ('inproc' | 'child')[] = values.worker === 'both' ? ['inproc', 'child'] : values.worker === 'inproc' || values.worker === 'child' ? [values.worker] : fail("--worker must be 'inproc', 'child' or 'both'");
@@ -621,7 +633,7 @@ async function main(): Promise<void> {
         objective: { name: 'objective', minimize: true },
         budget: utilTrials,
         batchSize: utilBatch,
-        parallelism: utilSlots,
+        parallelism: utilParallelism ?? utilSlots,
         mode: 'async',
         generation: utilGeneration,
         maxFailureRate: 1,
@@ -637,7 +649,10 @@ async function main(): Promise<void> {
       const utilisation = busy / (utilSlots * wall);
       const ideal = (utilTrials * utilMs) / utilSlots / 1000;
       const bestValue = Math.min(...done.map((t) => t.values!['objective']!));
-      console.log(`\n(iii) worker utilisation: ${utilTrials} trials of ${utilMs} ms on ${utilSlots} slots, ${JSON.stringify(utilGeneration)}, async, batchSize ${utilBatch}, worker in a child process`);
+      const byGenerator: Record<string, number> = {};
+      for (const t of r.records) byGenerator[t.generator] = (byGenerator[t.generator] ?? 0) + 1;
+      console.log(`\n(iii) worker utilisation: ${utilTrials} trials of ${utilMs} ms on ${utilSlots} slots, parallelism ${config.parallelism}, ${JSON.stringify(utilGeneration)}, async, batchSize ${utilBatch}, worker in a child process`);
+      console.log(`  trials by generator: ${JSON.stringify(byGenerator)}`);
       console.log('| trials completed | wall s (first start → last finish) | ideal s | busy s | utilisation | goal ≥ 90 % | asks | mean ask s | max ask s | best Branin value |');
       console.log('|---|---|---|---|---|---|---|---|---|---|');
       console.log(
@@ -645,7 +660,7 @@ async function main(): Promise<void> {
       );
       const profile = printProfile('utilisation run', r);
       console.log(`  model-based asks: fit ${r.generation.fitSeconds.toFixed(1)} s, acquisition ${r.generation.acquisitionSeconds.toFixed(1)} s; generation busy ${pct(r.generation.seconds / (wall / 1000))} of the wall time`);
-      report['utilisation'] = { trials: utilTrials, completed: done.length, slots: utilSlots, evaluatorMs: utilMs, batchSize: utilBatch, wallSeconds: wall / 1000, idealSeconds: ideal, busySeconds: busy / 1000, utilisation, bestValue, generation: r.generation, profile };
+      report['utilisation'] = { trials: utilTrials, completed: done.length, slots: utilSlots, parallelism: config.parallelism, byGenerator, evaluatorMs: utilMs, batchSize: utilBatch, wallSeconds: wall / 1000, idealSeconds: ideal, busySeconds: busy / 1000, utilisation, bestValue, generation: r.generation, profile };
     }
   } finally {
     admin.disconnect();

@@ -73,7 +73,7 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo): Promise<
       dispatcher = await LocalPool.start({ evaluators: { [config.evaluator]: options.evaluator }, concurrency: workers });
     }
     closers.unshift(() => dispatcher.close());
-    const runner = new ExperimentRunner({ store, dispatcher });
+    const runner = new ExperimentRunner({ store, dispatcher, generationThread: true });
     closers.unshift(() => runner.close());
 
     const experiment = await runner.create(raw);

@@ -114,7 +114,8 @@ describe('queue admin (bull-board) and metrics over BullMQ', () => {
       budget: 4,
       batchSize: 1,
       parameters: [{ name: 'x', type: 'range', bounds: [-1, 1] }],
-      generation: { method: 'qlognei', initialTrials: 2, numRestarts: 2, rawSamples: 32 },
+      // Without the async Thompson fallback every model step is a qLogNEI one (its evaluator is instant).
+      generation: { method: 'qlognei', initialTrials: 2, numRestarts: 2, rawSamples: 32, refillBudgetFraction: null },
     });
     const created = (await (await s.call('/experiments', { method: 'POST', body: JSON.stringify(config) })).json()) as ExperimentRecord;
     await eventually(async () => {

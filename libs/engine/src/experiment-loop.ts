@@ -1,10 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Optimizer, Trial } from '@apiary/bo-core';
-import type { ExperimentConfig, TrialJob, TrialStatus } from '@apiary/contracts';
+import type { AskOptions, Trial } from '@apiary/bo-core';
+import { DEFAULT_REFILL_BUDGET_FRACTION, type ExperimentConfig, type TrialJob, type TrialStatus } from '@apiary/contracts';
 import { abandonTrials, cancelQuietly, type AbandonContext } from './abandon-trials.js';
+import type { ProposalSource } from './generation/generation-thread.js';
 import { failureRateReason } from './outcome-check.js';
 import { trialIdOf, type ResolvedRunnerOptions } from './runner-options.js';
-import { IN_FLIGHT_TRIAL_STATUSES, listAllTrials, sumCounts, type ExperimentRecord, type TerminalTrialStatus, type TrialPatch, type TrialRecord } from './store/store.js';
+import { applyTrialPatch, IN_FLIGHT_TRIAL_STATUSES, listAllTrials, sumCounts, type ExperimentRecord, type TerminalTrialStatus, type TrialPatch, type TrialRecord } from './store/store.js';
 
 /** What a loop needs from its runner. */
 export interface LoopContext extends AbandonContext {
@@ -17,6 +18,16 @@ export interface LoopContext extends AbandonContext {
 
 /** Statuses whose trials a stop withdraws: those not yet picked up by a worker. */
 export const STOP_ABANDONS: readonly TrialStatus[] = ['CANDIDATE', 'QUEUED'];
+
+/**
+ * A generation pass stores and enqueues the trials it generated together (one store write, one
+ * enqueue), except that trials asked for this long ago are released at once: slow (model-based)
+ * generation hands each batch out as it comes.
+ */
+const RELEASE_AFTER_MS = 20;
+
+/** Completed trials whose evaluation times set the async refill budget. */
+const DURATION_WINDOW = 32;
 
 /**
  * One running experiment in memory: its optimiser, the map from trial ids to optimiser indices,
@@ -38,7 +49,15 @@ export class ExperimentLoop {
   private pumping: Promise<void> | null = null;
   private again = false;
   private lastError: string | undefined;
+  /** Whether a trial of this experiment has failed (until then the failure rate is 0: no count needed). */
+  private sawFailure: boolean;
   private resolveDone!: (record: ExperimentRecord | null) => void;
+  /** Trials generated in this pass and not stored yet (see RELEASE_AFTER_MS). */
+  private readonly generated: Trial[] = [];
+  /** Evaluation times (ms) of recent completed trials, oldest first. */
+  private readonly durations: number[] = [];
+  /** QUEUED marks under way (see dispatch). */
+  private readonly marking = new Set<Promise<void>>();
   /** Trials stored but not (yet) handed to the dispatcher: retried on every pass. */
   private readonly undispatched = new Map<string, TrialRecord>();
   private readonly optimizerIndex = new Map<string, number>();
@@ -47,13 +66,14 @@ export class ExperimentLoop {
   constructor(
     private readonly ctx: LoopContext,
     record: ExperimentRecord,
-    private readonly optimizer: Optimizer,
+    private readonly optimizer: ProposalSource,
     trialIds: readonly string[],
     lastError?: string,
   ) {
     this.id = record.id;
     this.config = record.config;
     this.lastError = lastError;
+    this.sawFailure = lastError !== undefined;
     trialIds.forEach((id, i) => this.track(id, i));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -93,19 +113,19 @@ export class ExperimentLoop {
 
   /** Under the lock: the optimiser learns a recorded outcome; then the failure rate is checked and the loop refilled. */
   async applyOutcome(trial: TrialRecord): Promise<void> {
-    const index = this.optimizerIndex.get(trial.id);
-    if (index !== undefined && this.optimizer.trials[index]?.status === 'running') {
-      try {
-        if (trial.status === 'COMPLETED') this.optimizer.tell(index, trial.values ?? {});
-        else this.optimizer.fail(index, trial.error ?? trial.status);
-      } catch (e) {
-        this.ctx.logger.error('the optimiser rejected a recorded outcome', { experimentId: this.id, trialId: trial.id, error: message(e) });
-      }
-    }
-    if (trial.status === 'FAILED') this.lastError = trial.error;
+    await this.applyOutcomes([trial]);
+  }
+
+  /**
+   * Under the lock: the optimiser learns recorded outcomes, in order; then the failure rate is
+   * checked (once) and the loop refilled (once).
+   */
+  async applyOutcomes(trials: readonly TrialRecord[]): Promise<void> {
+    for (const trial of trials) this.tell(trial);
     if (!this.isRunning) return;
-    // On every finished outcome: a completion can carry the count past the minimum of 5.
-    if (trial.status !== 'ABANDONED') {
+    // On every batch with a finished outcome: a completion can carry the count past the minimum of 5.
+    // No failure seen yet (every FAILED trial passes through here or is loaded at start): the rate is 0.
+    if (this.sawFailure && trials.some((t) => t.status !== 'ABANDONED')) {
       const reason = failureRateReason(await this.ctx.store.countTrials(this.id), this.config.maxFailureRate, this.lastError);
       if (reason) {
         await this.deactivate('FAILED', reason, IN_FLIGHT_TRIAL_STATUSES);
@@ -113,6 +133,43 @@ export class ExperimentLoop {
       }
     }
     this.schedule();
+  }
+
+  private tell(trial: TrialRecord): void {
+    const index = this.optimizerIndex.get(trial.id);
+    if (index !== undefined && this.optimizer.trials[index]?.status === 'running') {
+      try {
+        if (trial.status === 'COMPLETED') {
+          this.optimizer.tell(index, trial.values ?? {});
+          this.noteDuration(trial);
+        }
+        else this.optimizer.fail(index, trial.error ?? trial.status);
+      } catch (e) {
+        this.ctx.logger.error('the optimiser rejected a recorded outcome', { experimentId: this.id, trialId: trial.id, error: message(e) });
+      }
+    }
+    if (trial.status === 'FAILED') {
+      this.lastError = trial.error;
+      this.sawFailure = true;
+    }
+  }
+
+  /** Keeps the evaluation times of the last {@link DURATION_WINDOW} completed trials. */
+  private noteDuration(trial: TrialRecord): void {
+    if (trial.startedAt === undefined || trial.finishedAt === undefined) return;
+    this.durations.push(Math.max(0, trial.finishedAt - trial.startedAt));
+    if (this.durations.length > DURATION_WINDOW) this.durations.shift();
+  }
+
+  /**
+   * What an async refill's model step may cost: `generation.refillBudgetFraction` of the median
+   * evaluation time of recent completed trials; null while none is known or the fallback is off.
+   */
+  private refillBudgetMs(): number | null {
+    const f = this.config.generation.refillBudgetFraction === undefined ? DEFAULT_REFILL_BUDGET_FRACTION : this.config.generation.refillBudgetFraction;
+    if (f === null || this.durations.length === 0) return null;
+    const sorted = [...this.durations].sort((a, b) => a - b);
+    return f * sorted[Math.floor(sorted.length / 2)]!;
   }
 
   /** Under the lock: records a terminal outcome decided here (timeout, dispatch), first wins. */
@@ -142,6 +199,11 @@ export class ExperimentLoop {
     await abandonTrials(this.ctx, this.id, this.config.evaluator, abandon, `experiment ${status.toLowerCase()}: ${reason}`);
     this.resolveDone(record ?? (await store.getExperiment(this.id)));
     void this.idle().then(() => this.ctx.onSettled(this));
+  }
+
+  /** Releases the proposal source's resources (a generation-thread replica); called once the loop has settled. */
+  dispose(): void {
+    this.optimizer.dispose?.();
   }
 
   /** Stops generating without touching the store (the runner is closing; a restart resumes). */
@@ -196,14 +258,12 @@ export class ExperimentLoop {
         this.ctx.logger.error('generation pass failed; retrying on the next event or timeout check', { experimentId: this.id, error: message(e) });
       }
     }
+    while (this.marking.size > 0) await Promise.all(this.marking);
   }
 
   /** One pass: re-dispatch what is pending, complete a spent budget, or generate up to the in-flight target. */
   private async fill(): Promise<void> {
-    for (const t of [...this.undispatched.values()]) {
-      if (!this.isRunning) return;
-      await this.dispatch(t);
-    }
+    if (this.undispatched.size > 0) await this.dispatch([...this.undispatched.values()]);
     const { budget, batchSize, parallelism, mode } = this.config;
     const counts = await this.ctx.store.countTrials(this.id);
     const total = sumCounts(counts);
@@ -214,34 +274,57 @@ export class ExperimentLoop {
     }
     // batch: a new q-batch only once the last one is all terminal; async: refill to `parallelism`.
     let want = mode === 'batch' ? (inFlight === 0 ? Math.min(batchSize, budget - total) : 0) : Math.min(parallelism - inFlight, budget - total);
-    while (want > 0 && this.isRunning) {
-      const n = Math.min(want, batchSize);
-      await this.generate(n);
-      want -= n;
+    let since = performance.now();
+    try {
+      // Async refills that a qLogNEI step would leave waiting too long come from one Thompson step.
+      const budget = mode === 'async' ? this.refillBudgetMs() : null;
+      const estimate = budget === null ? null : this.optimizer.estimateModelStepMs(want);
+      if (budget !== null && estimate !== null && estimate > budget) {
+        await this.generate(want, { timeBudgetMs: budget });
+        want = 0;
+      }
+      while (want > 0 && this.isRunning) {
+        const n = Math.min(want, batchSize);
+        await this.generate(n);
+        want -= n;
+        if (performance.now() - since >= RELEASE_AFTER_MS) {
+          await this.release();
+          since = performance.now();
+        }
+      }
+    } finally {
+      await this.release();
     }
   }
 
-  /** Asks the optimiser for n trials, stores them as CANDIDATE and dispatches them. */
-  private async generate(n: number): Promise<void> {
+  /** Asks the optimiser for n trials; {@link release} stores them as CANDIDATE and dispatches them. */
+  private async generate(n: number, options: AskOptions = {}): Promise<void> {
     // Let results that already arrived land first, so that this generation sees them.
     await yieldToEventLoop();
     if (!this.isRunning) return;
     const t0 = performance.now();
     let asked: Trial[];
     try {
-      asked = this.optimizer.ask(n);
+      asked = await this.optimizer.ask(n, options);
     } catch (e) {
       await this.ctx.lock(() => this.deactivate('FAILED', `could not propose trials: ${message(e)}`, IN_FLIGHT_TRIAL_STATUSES));
       return;
     }
     const generationSeconds = (performance.now() - t0) / 1000;
     const generator = asked[0]?.generator ?? 'sobol';
-    const timing = generator === 'qlognei' ? this.optimizer.lastGeneration : null;
+    const timing = generator === 'sobol' ? null : this.optimizer.lastGeneration;
     this.ctx.emit({ type: 'generation', experimentId: this.id, trials: n, generator, generationSeconds, fitSeconds: timing?.fitSeconds ?? null, acquisitionSeconds: timing?.acquisitionSeconds ?? null });
 
+    this.generated.push(...asked);
+  }
+
+  /** Stores the trials generated since the last release as CANDIDATE (one write) and dispatches them. */
+  private async release(): Promise<void> {
+    const asked = this.generated.splice(0);
+    if (asked.length === 0) return;
     let records: TrialRecord[];
     try {
-      const first = await this.ctx.store.allocateTrialIndices(this.id, n);
+      const first = await this.ctx.store.allocateTrialIndices(this.id, asked.length);
       const createdAt = this.ctx.now();
       records = asked.map((t, i) => this.newRecord(t, first + i, createdAt));
       records.forEach((r, i) => this.track(r.id, asked[i]!.index));
@@ -251,36 +334,85 @@ export class ExperimentLoop {
       throw e;
     }
     for (const r of records) this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'CANDIDATE' });
-    for (const r of records) {
-      if (!this.isRunning) break;
-      await this.dispatch(r);
-    }
+    await this.dispatch(records);
     // Ended while this batch was being stored or dispatched: withdraw what the end's sweep missed.
     if (this.state === 'ended') {
+      const patch: TrialPatch = { status: 'ABANDONED', error: 'experiment ended before the trial started', finishedAt: this.ctx.now() };
+      const before = await this.ctx.store.updateTrials(
+        this.id,
+        records.map((r) => r.id),
+        (t) => applyTrialPatch(t, patch, STOP_ABANDONS),
+      );
       for (const r of records) {
-        const patch: TrialPatch = { status: 'ABANDONED', error: 'experiment ended before the trial started', finishedAt: this.ctx.now() };
-        if (await this.ctx.store.updateTrial(this.id, r.id, patch, STOP_ABANDONS)) {
-          await cancelQuietly(this.ctx, this.jobOf(r));
-        }
+        const status = before.get(r.id)?.status;
+        if (status !== undefined && STOP_ABANDONS.includes(status)) await cancelQuietly(this.ctx, this.jobOf(r));
       }
     }
   }
 
-  /** Hands a trial to the dispatcher; CANDIDATE → QUEUED. A transport error leaves it CANDIDATE for the next pass. */
-  private async dispatch(r: TrialRecord): Promise<void> {
-    const job = this.jobOf(r);
-    try {
-      await this.ctx.dispatcher.dispatch(job, { maxRetries: this.config.maxRetries });
-    } catch (e) {
-      this.undispatched.set(r.id, r);
-      this.ctx.logger.warn('could not dispatch a trial; it stays CANDIDATE and is retried', { experimentId: this.id, trialId: r.id, error: message(e) });
-      return;
+  /**
+   * Hands trials to the dispatcher (one enqueue where it can), then CANDIDATE → QUEUED (one store
+   * call). A transport error leaves them CANDIDATE for the next pass.
+   */
+  private async dispatch(records: readonly TrialRecord[]): Promise<void> {
+    if (!this.isRunning || records.length === 0) return;
+    const options = { maxRetries: this.config.maxRetries };
+    const { dispatcher } = this.ctx;
+    const dispatched: TrialRecord[] = [];
+    const failed = (rs: readonly TrialRecord[], e: unknown): void => {
+      for (const r of rs) this.undispatched.set(r.id, r);
+      this.ctx.logger.warn(`could not dispatch ${rs.length === 1 ? 'a trial' : `${rs.length} trials`}; ${rs.length === 1 ? 'it stays' : 'they stay'} CANDIDATE and ${rs.length === 1 ? 'is' : 'are'} retried`, {
+        experimentId: this.id,
+        trialId: rs[0]?.id,
+        error: message(e),
+      });
+    };
+    if (dispatcher.dispatchMany) {
+      try {
+        await dispatcher.dispatchMany(
+          records.map((r) => this.jobOf(r)),
+          options,
+        );
+        dispatched.push(...records);
+      } catch (e) {
+        failed(records, e);
+      }
+    } else {
+      for (const r of records) {
+        if (!this.isRunning) break;
+        try {
+          await dispatcher.dispatch(this.jobOf(r), options);
+          dispatched.push(r);
+        } catch (e) {
+          failed([r], e);
+        }
+      }
     }
-    this.undispatched.delete(r.id);
-    if (await this.ctx.store.updateTrial(this.id, r.id, { status: 'QUEUED', queuedAt: this.ctx.now() }, ['CANDIDATE'])) {
-      this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'QUEUED' });
-    } else if ((await this.ctx.store.getTrial(this.id, r.id))?.status === 'ABANDONED') {
-      await cancelQuietly(this.ctx, job); // stopped while the job was being enqueued
+    if (dispatched.length === 0) return;
+    for (const r of dispatched) this.undispatched.delete(r.id);
+    // Not awaited here: the next pass need not wait for it (CANDIDATE and QUEUED both count as in
+    // flight, and both are dispatched again on resume); the pump waits for it before it ends.
+    const marking = this.markQueued(dispatched);
+    this.marking.add(marking);
+    void marking.finally(() => this.marking.delete(marking));
+  }
+
+  /** CANDIDATE → QUEUED for dispatched trials (one store call); cancels the job of one stopped meanwhile. */
+  private async markQueued(dispatched: readonly TrialRecord[]): Promise<void> {
+    try {
+      const patch: TrialPatch = { status: 'QUEUED', queuedAt: this.ctx.now() };
+      const before = await this.ctx.store.updateTrials(
+        this.id,
+        dispatched.map((r) => r.id),
+        (t) => applyTrialPatch(t, patch, ['CANDIDATE']),
+      );
+      for (const r of dispatched) {
+        const status = before.get(r.id)?.status;
+        if (status === 'CANDIDATE') this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'QUEUED' });
+        else if (status === 'ABANDONED') await cancelQuietly(this.ctx, this.jobOf(r)); // stopped while the job was being enqueued
+      }
+    } catch (e) {
+      this.ctx.logger.warn('could not mark dispatched trials QUEUED; they stay CANDIDATE (their jobs are enqueued)', { experimentId: this.id, trials: dispatched.length, error: message(e) });
     }
   }
 

@@ -3,12 +3,13 @@ import { abandonTrials, type AbandonContext } from './abandon-trials.js';
 import { ExperimentNotFoundError, ExperimentStateError } from './errors.js';
 import { ExperimentLoop, STOP_ABANDONS, type LoopContext } from './experiment-loop.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { createOptimizer, rebuildOptimizer } from './optimizer-factory.js';
+import { GenerationThread } from './generation/generation-thread.js';
+import { createOptimizer, optimizerOptions, rebuildOptimizer } from './optimizer-factory.js';
 import { failureRateReason } from './outcome-check.js';
 import { resolveRunnerOptions, type ExperimentRunnerOptions, type ResolvedRunnerOptions, type RunnerEvent } from './runner-options.js';
 import { emptyCounts, IN_FLIGHT_TRIAL_STATUSES, listAllTrials, type ExperimentRecord, type ListTrialsOptions, type TrialCounts, type TrialPage, type TrialRecord } from './store/store.js';
 import { trialsToCsv, trialsToJson, type TrialExportFormat } from './trial-export.js';
-import { recordEvent } from './trial-intake.js';
+import { recordEvents, type IntakeResult } from './trial-intake.js';
 
 /** The reason a created experiment carries until it is started. */
 export const NOT_STARTED_REASON = 'created; not started yet';
@@ -41,6 +42,7 @@ export class ExperimentRunner {
   private cancelTimer: (() => void) | null = null;
   private checking = false;
   private closed = false;
+  private thread: GenerationThread | null = null;
 
   constructor(options: ExperimentRunnerOptions) {
     this.o = resolveRunnerOptions(options);
@@ -226,6 +228,14 @@ export class ExperimentRunner {
     const loops = [...this.loops.values()];
     for (const loop of loops) loop.detach();
     await Promise.all(loops.map((l) => l.settled()));
+    await this.thread?.close();
+    this.thread = null;
+  }
+
+  /** The runner's generation thread, started on first use. */
+  private generationThread(): GenerationThread {
+    this.thread ??= new GenerationThread(this.o.logger);
+    return this.thread;
   }
 
   private async activate(id: string): Promise<ExperimentRecord> {
@@ -241,11 +251,13 @@ export class ExperimentRunner {
       }
       const trials = await listAllTrials(this.o.store, id);
       const { optimizer, trialIds } = rebuildOptimizer(record.config, trials);
+      const source = this.o.generationThread ? this.generationThread().source(optimizer, optimizerOptions(record.config), id) : optimizer;
       const running = record.status === 'RUNNING' ? record : await this.o.store.updateExperiment(id, { status: 'RUNNING', reason: null, updatedAt: this.o.now() }, record.status);
       if (!running) throw new ExperimentStateError(`experiment '${id}' changed state while starting; try again`);
       const failed = trials.filter((t) => t.status === 'FAILED').sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
-      const lastError = failed[failed.length - 1]?.error;
-      const loop = new ExperimentLoop(this.loopContext(id), running, optimizer, trialIds, lastError);
+      // '' for a failure without a message: the loop must still know that one happened.
+      const lastError = failed.length > 0 ? (failed[failed.length - 1]!.error ?? '') : undefined;
+      const loop = new ExperimentLoop(this.loopContext(id), running, source, trialIds, lastError);
       this.loops.set(id, loop);
       if (record.status !== 'RUNNING') this.emit({ type: 'experiment', experimentId: id, status: 'RUNNING' });
       this.o.logger.info(record.status === 'RUNNING' ? 'experiment resumed' : 'experiment started', { experimentId: id, trials: trials.length });
@@ -260,37 +272,64 @@ export class ExperimentRunner {
     });
   }
 
-  /** One transport event: recorded in the store, then (for a running experiment) told to its optimiser. */
-  private async handle(event: TrialEvent): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Transport events, in a batch: grouped per experiment, each group recorded under its
+   * experiment's lock with one store round (see recordEvents) and then told to its optimiser
+   * (for a running experiment) with one failure-rate check and one refill. Groups of different
+   * experiments run concurrently. Runner events are emitted per event, as they would be one by one.
+   */
+  private async handle(events: readonly TrialEvent[]): Promise<void> {
+    if (this.closed || events.length === 0) return;
+    const groups = new Map<string, TrialEvent[]>();
+    for (const e of events) {
+      const group = groups.get(e.experimentId);
+      if (group) group.push(e);
+      else groups.set(e.experimentId, [e]);
+    }
+    const settled = await Promise.allSettled([...groups].map(([id, group]) => this.handleGroup(id, group)));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason; // at-least-once transports redeliver (the handling is idempotent)
+  }
+
+  private async handleGroup(experimentId: string, events: readonly TrialEvent[]): Promise<void> {
     try {
-      await this.mutex.run(event.experimentId, async () => {
-        const loop = this.loops.get(event.experimentId);
-        const config: ExperimentConfig | undefined = loop?.config ?? (await this.o.store.getExperiment(event.experimentId))?.config;
-        const result = config ? await recordEvent(this.o.store, config, event) : ({ kind: 'ignored', reason: 'unknown experiment' } as const);
-        if (result.kind === 'ignored') {
-          this.o.logger.debug(`ignored a '${event.kind}' event: ${result.reason}`, { experimentId: event.experimentId, trialId: event.trialId });
-          this.emit({ type: 'ignored', experimentId: event.experimentId, trialId: event.trialId, event: event.kind, reason: result.reason });
-          return;
-        }
-        const { trial } = result;
-        if (result.kind === 'updated') {
-          if (event.kind === 'started') this.emit({ type: 'trial', experimentId: trial.experimentId, trialId: trial.id, index: trial.index, status: 'RUNNING' });
-          return;
-        }
-        if (result.dropped.length > 0) this.o.logger.warn('dropped non-finite values from a result', { trialId: trial.id, dropped: result.dropped });
-        this.emit({ type: 'trial', experimentId: trial.experimentId, trialId: trial.id, index: trial.index, status: trial.status, ...(trial.error ? { error: trial.error } : {}) });
-        if (loop?.isRunning) await loop.applyOutcome(trial);
+      await this.mutex.run(experimentId, async () => {
+        const loop = this.loops.get(experimentId);
+        const config: ExperimentConfig | undefined = loop?.config ?? (await this.o.store.getExperiment(experimentId))?.config;
+        const results: IntakeResult[] = config ? await recordEvents(this.o.store, config, events) : events.map(() => ({ kind: 'ignored', reason: 'unknown experiment' }));
+        const outcomes: TrialRecord[] = [];
+        results.forEach((result, i) => {
+          const event = events[i]!;
+          if (result.kind === 'ignored') {
+            this.o.logger.debug(`ignored a '${event.kind}' event: ${result.reason}`, { experimentId, trialId: event.trialId });
+            this.emit({ type: 'ignored', experimentId, trialId: event.trialId, event: event.kind, reason: result.reason });
+            return;
+          }
+          const { trial } = result;
+          if (result.kind === 'updated') {
+            if (event.kind === 'started') this.emit({ type: 'trial', experimentId: trial.experimentId, trialId: trial.id, index: trial.index, status: 'RUNNING' });
+            return;
+          }
+          if (result.dropped.length > 0) this.o.logger.warn('dropped non-finite values from a result', { trialId: trial.id, dropped: result.dropped });
+          this.emit({ type: 'trial', experimentId: trial.experimentId, trialId: trial.id, index: trial.index, status: trial.status, ...(trial.error ? { error: trial.error } : {}) });
+          outcomes.push(trial);
+        });
+        if (outcomes.length > 0 && loop?.isRunning) await loop.applyOutcomes(outcomes);
       });
     } catch (e) {
-      this.o.logger.error('could not process a trial event', { ...event, error: e instanceof Error ? e.message : String(e) });
-      throw e; // at-least-once transports redeliver
+      const only = events.length === 1 ? events[0] : undefined;
+      this.o.logger.error(only ? 'could not process a trial event' : `could not process ${events.length} trial events`, {
+        ...(only ?? { experimentId, trialIds: events.map((ev) => ev.trialId) }),
+        error: e instanceof Error ? e.message : String(e),
+      });
+      throw e;
     }
   }
 
   private ensureSubscribed(): Promise<void> {
     if (!this.subscription) {
-      this.subscription = this.o.dispatcher.subscribe((event) => this.handle(event));
+      const { dispatcher } = this.o;
+      this.subscription = dispatcher.subscribeBatch ? dispatcher.subscribeBatch((events) => this.handle(events)) : dispatcher.subscribe((event) => this.handle([event]));
       const interval = this.o.timeoutCheckIntervalMs;
       if (interval > 0) {
         this.cancelTimer = this.o.timer.every(interval, () => {
@@ -314,6 +353,7 @@ export class ExperimentRunner {
       lock: (fn) => this.mutex.run(id, fn),
       onSettled: (loop) => {
         if (this.loops.get(loop.id) === loop) this.loops.delete(loop.id);
+        loop.dispose();
       },
     };
   }

@@ -15,7 +15,8 @@ export {
 export { EngineError, ExperimentNotFoundError, ExperimentStateError } from './errors.js';
 export { LocalDispatcher, type LocalDispatcherOptions, type LocalEvaluationContext, type LocalExecute } from './local-dispatcher.js';
 export { checkOutcome, failureRateReason, MIN_FINISHED_FOR_FAILURE_RATE, type CheckedOutcome } from './outcome-check.js';
-export { createOptimizer, rebuildOptimizer, type RebuiltOptimizer } from './optimizer-factory.js';
+export { createOptimizer, optimizerOptions, rebuildOptimizer, type RebuiltOptimizer } from './optimizer-factory.js';
+export { GenerationThread, type ProposalSource } from './generation/generation-thread.js';
 export { csvField, trialsToCsv, trialsToJson, type TrialExportFormat } from './trial-export.js';
 export {
   DEFAULT_TRIAL_PAGE_LIMIT,

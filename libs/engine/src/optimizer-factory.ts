@@ -1,23 +1,28 @@
-import { Optimizer, type GenerationStrategyOptions } from '@apiary/bo-core';
+import { Optimizer, type GenerationStrategyOptions, type OptimizerOptions } from '@apiary/bo-core';
 import type { ExperimentConfig, TrialStatus } from '@apiary/contracts';
 import type { TrialRecord } from './store/store.js';
 
 /** A fresh ask/tell optimiser for an experiment's config. */
 export function createOptimizer(config: ExperimentConfig): Optimizer {
+  return new Optimizer(optimizerOptions(config));
+}
+
+/** The Optimizer options of an experiment's config (plain data: they also travel to the generation thread). */
+export function optimizerOptions(config: ExperimentConfig): OptimizerOptions {
   const g = config.generation;
   const strategy: GenerationStrategyOptions = { method: g.method };
   if (g.initialTrials !== undefined) strategy.initialTrials = g.initialTrials;
   if (g.modelPreset !== undefined) strategy.modelPreset = g.modelPreset;
   if (g.numRestarts !== undefined) strategy.numRestarts = g.numRestarts;
   if (g.rawSamples !== undefined) strategy.rawSamples = g.rawSamples;
-  return new Optimizer({
+  return {
     searchSpace: { parameters: config.parameters, constraints: config.parameterConstraints },
     objective: config.objective.name,
     minimize: config.objective.minimize,
     outcomeConstraints: config.outcomeConstraints,
     seed: config.seed,
     strategy,
-  });
+  };
 }
 
 /** An optimiser rebuilt from stored trials, and the trial id behind each optimiser index. */

@@ -75,6 +75,13 @@ export interface ExperimentRunnerOptions {
   timer?: RunnerTimer;
   /** New experiment ids (must not contain braces). @defaultValue crypto.randomUUID */
   newId?: () => string;
+  /**
+   * Fit models and optimise acquisition functions in a worker thread, so that this thread keeps
+   * taking results and serving requests while a proposal is computed (a GP step can take
+   * seconds). Proposals are the same as on this thread. The scheduler and the CLI turn it on.
+   * @defaultValue false
+   */
+  generationThread?: boolean;
 }
 
 /** {@link ExperimentRunnerOptions} with defaults filled in. */
@@ -88,6 +95,7 @@ export interface ResolvedRunnerOptions {
   timeoutCheckIntervalMs: number;
   timer: RunnerTimer;
   newId: () => string;
+  generationThread: boolean;
 }
 
 /** Fills in defaults and checks the options. */
@@ -109,6 +117,7 @@ export function resolveRunnerOptions(options: ExperimentRunnerOptions): Resolved
     timeoutCheckIntervalMs: nonNegative('timeoutCheckIntervalMs', options.timeoutCheckIntervalMs, 5_000),
     timer: options.timer ?? INTERVAL_TIMER,
     newId: options.newId ?? (() => globalThis.crypto.randomUUID()),
+    generationThread: options.generationThread ?? false,
   };
 }
 

@@ -72,7 +72,7 @@ export class SchedulerCoreModule {
         {
           provide: EXPERIMENT_RUNNER,
           useFactory: (store: ExperimentStore, dispatcher: TrialDispatcher, metrics: RunnerMetricsService) =>
-            new ExperimentRunner({ store, dispatcher, logger: new EngineLoggerAdapter('Engine'), onEvent: (e) => metrics.observe(e) }),
+            new ExperimentRunner({ store, dispatcher, logger: new EngineLoggerAdapter('Engine'), onEvent: (e) => metrics.observe(e), generationThread: true }),
           inject: [EXPERIMENT_STORE, TRIAL_DISPATCHER, RunnerMetricsService],
         },
         CoreShutdownService,

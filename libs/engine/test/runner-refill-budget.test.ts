@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ExperimentRunner, LocalDispatcher, MemoryStore } from '../src/index.js';
+import { asWorker, braninAt, braninConfig } from './support/configs.js';
+import { EventLog } from './support/observe.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs Branin to the end (evaluations of a few ms) and returns the generation events and trials. */
+async function run(overrides: Parameters<typeof braninConfig>[0]) {
+  const store = new MemoryStore();
+  const dispatcher = new LocalDispatcher({
+    execute: asWorker(async (job) => {
+      await sleep(3);
+      return braninAt(job);
+    }),
+    concurrency: 8,
+  });
+  const log = new EventLog();
+  const runner = new ExperimentRunner({ store, dispatcher, onEvent: log.onEvent, timeoutCheckIntervalMs: 0 });
+  const created = await runner.create(braninConfig(overrides));
+  await runner.start(created.id);
+  const done = await runner.whenDone(created.id);
+  const page = await runner.trials(created.id, { limit: 1000 });
+  await runner.close();
+  await dispatcher.close();
+  return { done, generations: log.of('generation'), trials: page.items };
+}
+
+describe('async refills under a time budget', () => {
+  it('fall back to one Thompson step for all free slots when qLogNEI would exceed the budget', async () => {
+    // A zero budget: every qLogNEI step is over it.
+    const { done, generations, trials } = await run({ budget: 20, parallelism: 6, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5, numRestarts: 2, rawSamples: 32, refillBudgetFraction: 0 } });
+    expect(done).toMatchObject({ status: 'COMPLETED', nextIndex: 20 });
+    // The model takes over once two trials have finished, so evaluation times are known from the first model step on.
+    const model = generations.filter((g) => g.generator !== 'sobol');
+    expect(model.length).toBeGreaterThan(0);
+    expect(model.every((g) => g.generator === 'thompson' && g.fitSeconds !== null && g.acquisitionSeconds !== null)).toBe(true);
+    // A Thompson step fills every free slot at once (batchSize 1 notwithstanding).
+    expect(model.some((g) => g.generator === 'thompson' && g.trials > 1)).toBe(true);
+    expect(trials.filter((t) => t.generator === 'thompson').length).toBe(20 - trials.filter((t) => t.generator !== 'thompson').length);
+    expect(trials.filter((t) => t.generator === 'thompson').length).toBeGreaterThan(5);
+  });
+
+  it('never fall back when the budget is off, nor in batch mode', async () => {
+    const off = await run({ budget: 12, parallelism: 4, batchSize: 2, generation: { method: 'qlognei', initialTrials: 5, numRestarts: 2, rawSamples: 32, refillBudgetFraction: null } });
+    expect(off.trials.some((t) => t.generator === 'qlognei')).toBe(true);
+    expect(off.trials.every((t) => t.generator !== 'thompson')).toBe(true);
+    const batch = await run({ mode: 'batch', budget: 12, parallelism: 4, batchSize: 4, generation: { method: 'qlognei', initialTrials: 4, numRestarts: 2, rawSamples: 32, refillBudgetFraction: 0 } });
+    expect(batch.trials.some((t) => t.generator === 'qlognei')).toBe(true);
+    expect(batch.trials.every((t) => t.generator !== 'thompson')).toBe(true);
+  });
+});
