@@ -11,7 +11,13 @@
  * - `tf wasm` / `tf cpu`: TfLogNoisyExpectedImprovement (float32) on the wasm and plain cpu backends.
  *
  *   npx tsx --conditions=@apiary/source tools/bench/bench-tf-scoring.ts \
- *     [--n 80,200,1000] [--q 4] [--batches 512,4096] [--samples 512] [--repeats 3] [--cpu-max-n 200] [--json OUT]
+ *     [--parts scoring,generation,gradient] [--n 80,200,1000] [--q 4] [--batches 512,4096] [--samples 512]
+ *     [--repeats 3] [--cpu-max-n 200] [--gen-n 200,400] [--gen-q 1,4] [--json OUT]
+ *
+ * `--parts` (default `scoring`) picks the tables: `scoring` is described here; `generation`
+ * (generation time with and without the tf raw scorer, at --gen-n and --gen-q) and `gradient`
+ * (float64 reverse mode against tfjs autodiff, same sizes) are in `tf-bench-parts.ts`. All run in
+ * the same process, on the backend initTensorflow chose.
  *
  * Data: Hartmann-6 at n uniform points with noise sd 0.05 (d = 6), the default model preset
  * fitted by fitGP; the baseline is the training inputs, pruned once (pruneInferiorPoints, as the
@@ -45,6 +51,7 @@ import {
 import { describeBackend, initTensorflow } from '@apiary/tf-runtime';
 import { TfLogNoisyExpectedImprovement } from '../../libs/bo-core/src/acquisition/tf/index.js';
 import { smallCholesky } from '../../libs/bo-core/src/linalg/small-cholesky.js';
+import { generationPart, gradientPart, type GenerationRow, type GradientRow } from './tf-bench-parts.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +61,9 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '512' },
     repeats: { type: 'string', default: '3' },
     'cpu-max-n': { type: 'string', default: '200' },
+    parts: { type: 'string', default: 'scoring' },
+    'gen-n': { type: 'string', default: '200,400' },
+    'gen-q': { type: 'string', default: '1,4' },
     json: { type: 'string' },
   },
 });
@@ -66,6 +76,9 @@ const repeats = Number(values.repeats);
 const cpuMaxN = Number(values['cpu-max-n']);
 const CHUNK = 128; // optimizeAcqf's default batchLimit
 const SLOW_SECONDS = 20;
+const parts = new Set(values.parts.split(','));
+const genSizes = values['gen-n'].split(',').map(Number);
+const genQs = values['gen-q'].split(',').map(Number);
 
 const { tf } = await initTensorflow();
 console.log(`# ${describeBackend().summary.split(';')[0]}`);
@@ -223,69 +236,75 @@ function agreement(v64: Float64Array, v32: Float64Array): { maxRelDiff: number; 
 
 const rows: Row[] = [];
 const rng = new Prng(0);
-const f = (x: number) => (x < 10 ? x.toFixed(3) : x.toFixed(1));
-const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
-console.log('');
-console.log(
-  '| n | raw q-batches | baseline e | f64 s | f64 cond s | tf wasm s | tf cpu s | f64 / wasm | f64 cond / wasm | f64 / cpu | setup s: prune, f64, tf | max rel Δ: all, top | top-10 in tf top-20 |',
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const n of sizes) {
-  const { model, X } = fitted(n, rng);
-  const seed = 1;
-  const pruned = best(() => pruneInferiorPoints(model, X, 1, []), 1);
-  const options = { baseline: pruned.value, pruneBaseline: false, numSamples, seed };
-  const acqBuilt = best(() => new qLogNoisyExpectedImprovement(model, options), 1);
-  const acq = acqBuilt.value;
-  const cond = float64Conditional(model, pruned.value, seed);
-  for (const b of batchCounts) {
-    const raw = new Float64Array(b * q * d);
-    for (let i = 0; i < raw.length; i++) raw[i] = rng.uniform();
-    const warm = { b: 1, q, d, data: raw.subarray(0, q * d) };
+if (parts.has('scoring')) {
+  const f = (x: number) => (x < 10 ? x.toFixed(3) : x.toFixed(1));
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
+  console.log('');
+  console.log(
+    '| n | raw q-batches | baseline e | f64 s | f64 cond s | tf wasm s | tf cpu s | f64 / wasm | f64 cond / wasm | f64 / cpu | setup s: prune, f64, tf | max rel Δ: all, top | top-10 in tf top-20 |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const n of sizes) {
+    const { model, X } = fitted(n, rng);
+    const seed = 1;
+    const pruned = best(() => pruneInferiorPoints(model, X, 1, []), 1);
+    const options = { baseline: pruned.value, pruneBaseline: false, numSamples, seed };
+    const acqBuilt = best(() => new qLogNoisyExpectedImprovement(model, options), 1);
+    const acq = acqBuilt.value;
+    const cond = float64Conditional(model, pruned.value, seed);
+    for (const b of batchCounts) {
+      const raw = new Float64Array(b * q * d);
+      for (let i = 0; i < raw.length; i++) raw[i] = rng.uniform();
+      const warm = { b: 1, q, d, data: raw.subarray(0, q * d) };
 
-    acq.forward(warm);
-    const f64 = best(() => inChunks((X) => acq.forward(X), raw, b));
-    const f64Cond = best(() => inChunks(cond, raw, b));
+      acq.forward(warm);
+      const f64 = best(() => inChunks((X) => acq.forward(X), raw, b));
+      const f64Cond = best(() => inChunks(cond, raw, b));
 
-    await tf.setBackend('wasm');
-    const built = best(() => new TfLogNoisyExpectedImprovement(tf, model, options), 1);
-    const scorer = built.value;
-    scorer.forward(warm);
-    const wasm = best(() => scorer.forward({ b, q, d, data: raw }));
-    scorer.dispose();
-
-    let cpu: number | null = null;
-    if (n <= cpuMaxN) {
-      await tf.setBackend('cpu');
-      const onCpu = new TfLogNoisyExpectedImprovement(tf, model, options);
-      onCpu.forward(warm);
-      cpu = best(() => onCpu.forward({ b, q, d, data: raw }), Math.min(repeats, 2)).seconds;
-      onCpu.dispose();
       await tf.setBackend('wasm');
+      const built = best(() => new TfLogNoisyExpectedImprovement(tf, model, options), 1);
+      const scorer = built.value;
+      scorer.forward(warm);
+      const wasm = best(() => scorer.forward({ b, q, d, data: raw }));
+      scorer.dispose();
+
+      let cpu: number | null = null;
+      if (n <= cpuMaxN) {
+        await tf.setBackend('cpu');
+        const onCpu = new TfLogNoisyExpectedImprovement(tf, model, options);
+        onCpu.forward(warm);
+        cpu = best(() => onCpu.forward({ b, q, d, data: raw }), Math.min(repeats, 2)).seconds;
+        onCpu.dispose();
+        await tf.setBackend('wasm');
+      }
+      let condMaxAbsDiff = 0;
+      for (let i = 0; i < b; i++) condMaxAbsDiff = Math.max(condMaxAbsDiff, Math.abs(f64.value[i]! - f64Cond.value[i]!));
+      const row: Row = {
+        n,
+        batches: b,
+        baseline: scorer.baselineSize,
+        f64: f64.seconds,
+        f64Cond: f64Cond.seconds,
+        wasm: wasm.seconds,
+        cpu,
+        pruneSetup: pruned.seconds,
+        f64Setup: acqBuilt.seconds,
+        tfSetup: built.seconds,
+        condMaxAbsDiff,
+        ...agreement(f64.value, wasm.value),
+      };
+      rows.push(row);
+      console.log(
+        `| ${n} | ${b} | ${row.baseline} | ${f(row.f64)} | ${f(row.f64Cond)} | ${f(row.wasm)} | ${cpu === null ? '-' : f(cpu)} | ` +
+          `${ratio(row.f64, row.wasm)} | ${ratio(row.f64Cond, row.wasm)} | ${cpu === null ? '-' : ratio(row.f64, cpu)} | ` +
+          `${f(row.pruneSetup)}, ${f(row.f64Setup)}, ${f(row.tfSetup)} | ${row.maxRelDiff.toExponential(1)}, ${row.maxRelDiffTop.toExponential(1)} | ${row.top10In20}/10 |`,
+      );
     }
-    let condMaxAbsDiff = 0;
-    for (let i = 0; i < b; i++) condMaxAbsDiff = Math.max(condMaxAbsDiff, Math.abs(f64.value[i]! - f64Cond.value[i]!));
-    const row: Row = {
-      n,
-      batches: b,
-      baseline: scorer.baselineSize,
-      f64: f64.seconds,
-      f64Cond: f64Cond.seconds,
-      wasm: wasm.seconds,
-      cpu,
-      pruneSetup: pruned.seconds,
-      f64Setup: acqBuilt.seconds,
-      tfSetup: built.seconds,
-      condMaxAbsDiff,
-      ...agreement(f64.value, wasm.value),
-    };
-    rows.push(row);
-    console.log(
-      `| ${n} | ${b} | ${row.baseline} | ${f(row.f64)} | ${f(row.f64Cond)} | ${f(row.wasm)} | ${cpu === null ? '-' : f(cpu)} | ` +
-        `${ratio(row.f64, row.wasm)} | ${ratio(row.f64Cond, row.wasm)} | ${cpu === null ? '-' : ratio(row.f64, cpu)} | ` +
-        `${f(row.pruneSetup)}, ${f(row.f64Setup)}, ${f(row.tfSetup)} | ${row.maxRelDiff.toExponential(1)}, ${row.maxRelDiffTop.toExponential(1)} | ${row.top10In20}/10 |`,
-    );
   }
+  console.log(`# f64 cond agrees with f64 to ${Math.max(...rows.map((r) => r.condMaxAbsDiff)).toExponential(1)} (largest |Δ|)`);
 }
-console.log(`# f64 cond agrees with f64 to ${Math.max(...rows.map((r) => r.condMaxAbsDiff)).toExponential(1)} (largest |Δ|)`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ backend: describeBackend(), cores: cpus().length, q, d, numSamples, rows }, null, 2) + '\n');
+let generation: GenerationRow[] = [];
+let gradient: GradientRow[] = [];
+if (parts.has('generation')) generation = generationPart(tf, genSizes, genQs, repeats);
+if (parts.has('gradient')) gradient = gradientPart(tf, genSizes, genQs, repeats);
+if (values.json) writeFileSync(values.json, JSON.stringify({ backend: describeBackend(), cores: cpus().length, q, d, numSamples, rows, generation, gradient }, null, 2) + '\n');
