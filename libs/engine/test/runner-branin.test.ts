@@ -33,7 +33,8 @@ describe('ExperimentRunner on Branin with a LocalDispatcher', () => {
   it('async: keeps 4 in flight, completes exactly the budget, each trial once, and gets near the optimum', async () => {
     // Seed 7: at 16 trials the regret depends on the seed (0.4 to 3.1 over seeds 0-7, under 2 for
     // all but one); this seed lands near 0.4 whatever the interleaving of results.
-    const { done, page, best, log } = await runBranin({ mode: 'async', seed: 7 });
+    // Without the refill budget's Thompson fallback (its held trials are tested in runner-refill-budget.test.ts).
+    const { done, page, best, log } = await runBranin({ mode: 'async', seed: 7, generation: { method: 'qlognei', initialTrials: 5, numRestarts: 4, rawSamples: 128, refillBudgetFraction: null } });
     expect(done).toMatchObject({ status: 'COMPLETED', reason: 'budget reached', nextIndex: 16 });
     expect(page.total).toBe(16);
     expect(page.items.map((t) => t.index)).toEqual([...Array(16).keys()]);

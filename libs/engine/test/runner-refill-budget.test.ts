@@ -8,12 +8,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Runs Branin to the end (evaluations of a few ms) and returns the generation events and trials. */
 async function run(overrides: Parameters<typeof braninConfig>[0]) {
   const store = new MemoryStore();
+  let running = 0;
+  let maxRunning = 0;
   const dispatcher = new LocalDispatcher({
     execute: asWorker(async (job) => {
+      maxRunning = Math.max(maxRunning, ++running);
       await sleep(3);
+      running--;
       return braninAt(job);
     }),
-    concurrency: 8,
+    concurrency: 12, // more slots than any parallelism below: the runner alone keeps to it
   });
   const log = new EventLog();
   const runner = new ExperimentRunner({ store, dispatcher, onEvent: log.onEvent, timeoutCheckIntervalMs: 0 });
@@ -23,13 +27,13 @@ async function run(overrides: Parameters<typeof braninConfig>[0]) {
   const page = await runner.trials(created.id, { limit: 1000 });
   await runner.close();
   await dispatcher.close();
-  return { done, generations: log.of('generation'), trials: page.items };
+  return { done, generations: log.of('generation'), trials: page.items, maxRunning, maxInFlight: Math.max(...log.inFlight.map((x) => x.value)) };
 }
 
 describe('async refills under a time budget', () => {
   it('fall back to one Thompson step for all free slots when qLogNEI would exceed the budget', async () => {
     // A zero budget: every qLogNEI step is over it.
-    const { done, generations, trials } = await run({ budget: 20, parallelism: 6, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5, numRestarts: 2, rawSamples: 32, refillBudgetFraction: 0 } });
+    const { done, generations, trials, maxRunning, maxInFlight } = await run({ budget: 20, parallelism: 6, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5, numRestarts: 2, rawSamples: 32, refillBudgetFraction: 0 } });
     expect(done).toMatchObject({ status: 'COMPLETED', nextIndex: 20 });
     // The model takes over once two trials have finished, so evaluation times are known from the first model step on.
     const model = generations.filter((g) => g.generator !== 'sobol');
@@ -39,6 +43,10 @@ describe('async refills under a time budget', () => {
     expect(model.some((g) => g.generator === 'thompson' && g.trials > 1)).toBe(true);
     expect(trials.filter((t) => t.generator === 'thompson').length).toBe(20 - trials.filter((t) => t.generator !== 'thompson').length);
     expect(trials.filter((t) => t.generator === 'thompson').length).toBeGreaterThan(5);
+    // ceil(6 / 4) = 2 trials proposed ahead and held: never more than 6 evaluating, up to 8 in flight.
+    expect(maxRunning).toBeLessThanOrEqual(6);
+    expect(maxInFlight).toBeGreaterThan(6);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
   });
 
   it('never fall back when the budget is off, nor in batch mode', async () => {

@@ -159,17 +159,29 @@ export class Optimizer {
     if (!Number.isInteger(n) || n < 1) throw new InputDataError(`ask(n): n must be a positive integer, got ${n}`);
     const budget = options.timeBudgetMs;
     if (budget !== undefined && !(budget >= 0)) throw new InputDataError(`ask: timeBudgetMs must be a number >= 0, got ${budget}`);
-    const completed = this.trialList.filter((t) => t.status === 'completed');
-    const useModel = this.strategy.method !== 'sobol' && this.trialList.length >= this.strategy.initialTrials && completed.length >= 2;
-    if (!useModel) {
+    if (this.quasiRandomTrialsAhead() > 0) {
       const out: Trial[] = [];
       for (let i = 0; i < n; i++) out.push(this.addTrial(this.nextSobolPoint(), 'sobol'));
       return out;
     }
+    const completed = this.trialList.filter((t) => t.status === 'completed');
     const estimate = this.estimateModelStepMs(n) ?? 0;
     const generator: TrialGenerator = this.strategy.method === 'thompson' || (budget !== undefined && estimate > budget) ? 'thompson' : 'qlognei';
     const units = this.generate(completed, n, generator);
     return units.map((u) => this.addTrial(u, generator));
+  }
+
+  /**
+   * How many of the next proposals are quasi-random whatever happens meanwhile, with no model
+   * fitted (they cost next to nothing): the rest of the initial design, or all (Infinity) for the
+   * `sobol` method and while fewer than two trials have completed. 0 means the next `ask` fits a model.
+   */
+  quasiRandomTrialsAhead(): number {
+    if (this.strategy.method === 'sobol') return Infinity;
+    let completed = 0;
+    for (const t of this.trialList) if (t.status === 'completed' && ++completed >= 2) break;
+    if (completed < 2) return Infinity;
+    return Math.max(0, this.strategy.initialTrials - this.trialList.length);
   }
 
   /**

@@ -139,6 +139,20 @@ describe('Optimizer time budget', () => {
     expect(copy.trials.map((t) => t.generator)).toEqual(opt.trials.map((t) => t.generator));
   });
 
+  it('says how many quasi-random trials come before the model', () => {
+    const opt = new Optimizer({ searchSpace: space, seed: 1, strategy });
+    expect(opt.quasiRandomTrialsAhead()).toBe(Infinity); // nothing completed yet
+    const first = opt.ask(3);
+    opt.tell(first[0]!.index, 1);
+    expect(opt.quasiRandomTrialsAhead()).toBe(Infinity);
+    opt.tell(first[1]!.index, 2);
+    expect(opt.quasiRandomTrialsAhead()).toBe(2); // initialTrials 5, 3 proposed
+    opt.ask(2);
+    expect(opt.quasiRandomTrialsAhead()).toBe(0);
+    expect(opt.ask(1)[0]!.generator).toBe('qlognei');
+    expect(new Optimizer({ searchSpace: space, strategy: { method: 'sobol' } }).quasiRandomTrialsAhead()).toBe(Infinity);
+  });
+
   it('rejects a negative or NaN budget', () => {
     const opt = new Optimizer({ searchSpace: space, seed: 1, strategy });
     expect(() => opt.ask(1, { timeBudgetMs: -1 })).toThrow(/timeBudgetMs/);

@@ -18,6 +18,8 @@ export interface ProposalSource {
   tell(index: number, values: Record<string, number>): void;
   fail(index: number, reason: string): void;
   estimateModelStepMs(n: number): number | null;
+  /** See bo-core's `Optimizer.quasiRandomTrialsAhead`. */
+  quasiRandomTrialsAhead(): number;
   ask(n: number, options?: AskOptions): Trial[] | Promise<Trial[]>;
   /** Releases what the source holds elsewhere (a thread's replica). */
   dispose?(): void;
@@ -184,8 +186,18 @@ class ThreadedOptimizer implements ProposalSource {
     return local === null || this.msPerPoint === null ? local : this.msPerPoint * n;
   }
 
+  quasiRandomTrialsAhead(): number {
+    return this.local.quasiRandomTrialsAhead();
+  }
+
   async ask(n: number, options: AskOptions = {}): Promise<Trial[]> {
     if (!this.thread.available) return this.askLocally(n, options);
+    if (this.local.quasiRandomTrialsAhead() > 0) {
+      // Quasi-random points cost nothing: drawn here, and the replica attaches them (advancing its own Sobol stream alike).
+      const out = this.local.ask(n, options);
+      this.thread.post({ type: 'attach', key: this.key, trials: out.map((t) => ({ parameters: t.parameters, attach: { status: 'running', generator: t.generator, unit: Array.from(t.unit) } })) });
+      return out;
+    }
     let reply: AskReply;
     try {
       reply = await this.thread.ask(this.key, n, options);

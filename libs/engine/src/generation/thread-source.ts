@@ -27,7 +27,12 @@ function handle(msg) {
       replicas.set(msg.key, opt);
       return;
     }
-    case 'tell': {
+    case 'attach': {
+      const opt = replicas.get(msg.key);
+      if (opt) for (const t of msg.trials) opt.attachTrial(t.parameters, t.attach);
+      return;
+    }
+        case 'tell': {
       const opt = replicas.get(msg.key);
       if (opt && opt.trials[msg.index] && opt.trials[msg.index].status === 'running') opt.tell(msg.index, msg.values);
       return;
