@@ -29,11 +29,13 @@ const RELEASE_AFTER_MS = 20;
 /**
  * Under the async refill budget, `ceil(parallelism / LOOKAHEAD_DIVISOR)` trials are proposed ahead
  * and held (stored as CANDIDATE, not dispatched) until slots free. Design note: a Thompson step
- * costs about as much for a few more points; with 16 one-second slots, 4 held trials took the
- * utilisation benchmark from ~83-86 % to ~90-94 % (docs/throughput.md), while each held trial
- * is proposed with a little less data than if it had been proposed when its slot freed.
+ * costs about as much for a few more points, and trials of equal length free their slots in
+ * waves, so the held trials refill part of a wave at once. On the utilisation benchmark (16
+ * one-second slots) no held trials gave 85.7 %, a quarter of parallelism 87.8–91.5 %, half
+ * 91.8–92.7 % (docs/throughput.md); each held trial is proposed with a little less data than if
+ * it had been proposed when its slot freed.
  */
-const LOOKAHEAD_DIVISOR = 4;
+const LOOKAHEAD_DIVISOR = 2;
 
 /** Completed trials whose evaluation times set the async refill budget. */
 const DURATION_WINDOW = 32;
