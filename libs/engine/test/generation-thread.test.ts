@@ -10,7 +10,8 @@ const evaluate = (p: Record<string, unknown>): number => branin.evaluate([p['x1'
 describe('GenerationThread', () => {
   it('proposes exactly what the same optimiser proposes on this thread', async () => {
     const config = parseOrThrow(ExperimentConfigSchema, braninConfig({ generation: { method: 'qlognei', initialTrials: 4, numRestarts: 2, rawSamples: 32 } }), 'config');
-    const thread = new GenerationThread(SILENT_LOGGER);
+    // Without TensorFlow.js: float32 raw scoring could pick other restarts than this thread's float64.
+    const thread = new GenerationThread(SILENT_LOGGER, { tensorflow: false });
     try {
       const local = new Optimizer(optimizerOptions(config));
       const remote = thread.source(new Optimizer(optimizerOptions(config)), optimizerOptions(config), 'x');
@@ -25,6 +26,7 @@ describe('GenerationThread', () => {
         remote.tell(b[1]!.index, { objective: evaluate(b[1]!.parameters) });
       }
       expect(remote.trials.map((t) => t.generator)).toContain('qlognei');
+      expect(await thread.ready).toBeNull();
       expect(remote.lastGeneration).toMatchObject({ generator: 'qlognei', points: 2 });
       expect(remote.best()!.index).toBe(local.best()!.index);
     } finally {
@@ -40,6 +42,8 @@ describe('GenerationThread', () => {
     const remote = thread.source(history, optimizerOptions(config), 'y');
     const [t] = await remote.ask(1);
     expect(t).toMatchObject({ index: 5, generator: 'qlognei' });
+    // The thread started TensorFlow.js on the best backend present (wasm here) for raw scoring.
+    expect(await thread.ready).toMatch(/^TensorFlow\.js \S+ on (wasm|tensorflow|tensorflow-gpu|cpu)/);
     await thread.close();
     expect(thread.available).toBe(false);
     const [u] = await remote.ask(1);

@@ -1,6 +1,10 @@
+import { pruneInferiorPoints } from '../acquisition/monte-carlo/prune-baseline.js';
 import { qLogNoisyExpectedImprovement } from '../acquisition/monte-carlo/q-noisy-expected-improvement.js';
+import type { TfCore } from '../acquisition/tf/tf-core.js';
+import type { TfLogNoisyExpectedImprovement } from '../acquisition/tf/tf-log-nei.js';
+import { makeTfRawScorer } from '../acquisition/tf/tf-raw-scorer.js';
 import type { OutcomeConstraint } from '../acquisition/monte-carlo/mc-acquisition.js';
-import { InputDataError } from '../errors/errors.js';
+import { InputDataError, UnsupportedError } from '../errors/errors.js';
 import { zeros } from '../linalg/matrix.js';
 import { fitGP } from '../models/fit-gp.js';
 import { buildPresetModel, resolvePreset } from '../models/presets.js';
@@ -37,6 +41,12 @@ export interface OptimizerOptions {
   seed?: number;
   /** How trials are proposed. @defaultValue {@link resolveGenerationStrategy} defaults */
   strategy?: GenerationStrategyOptions;
+  /**
+   * A TensorFlow.js instance (in Node, `initTensorflow()` of `@apiary/tf-runtime`): raw candidate
+   * batches of qLogNEI steps are then scored in float32 on it where supported (see docs/tfjs.md);
+   * the optimisation itself and every reported value stay float64. @defaultValue none
+   */
+  tf?: TfCore;
 }
 
 /** An existing trial's state and provenance, for {@link Optimizer.attachTrial}. */
@@ -121,6 +131,7 @@ export class Optimizer {
   readonly strategy: ResolvedGenerationStrategy;
   readonly outcomeConstraints: readonly MetricConstraint[];
   private readonly seed: number;
+  private readonly tf: TfCore | null;
   private readonly sobol: SobolEngine;
   private readonly trialList: Trial[] = [];
   private warmStarts = new Map<string, { theta: Float64Array; n: number }>();
@@ -135,6 +146,7 @@ export class Optimizer {
     this.objective = options.objective ?? 'objective';
     this.minimize = options.minimize ?? true;
     this.seed = options.seed ?? 0;
+    this.tf = options.tf ?? null;
     if (!Number.isInteger(this.seed)) throw new InputDataError(`seed must be an integer, got ${options.seed}`);
     this.strategy = resolveGenerationStrategy(options.strategy ?? {}, this.searchSpace.dim);
     this.outcomeConstraints = options.outcomeConstraints ?? [];
@@ -344,6 +356,8 @@ export class Optimizer {
       this.lastGeneration = { generator, points: n, fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
       return units;
     }
+    // Pruned once per step: the pruning depends on the model and baseline only, not on pending points.
+    const baseline = pruneInferiorPoints(objectiveModel, X.data, this.minimize ? -1 : 1, constraints);
     const make = (extraPending: Float64Array | null): qLogNoisyExpectedImprovement => {
       let all = pending;
       if (extraPending && extraPending.length > 0) {
@@ -352,7 +366,8 @@ export class Optimizer {
         all.set(extraPending, pending.length);
       }
       return new qLogNoisyExpectedImprovement(objectiveModel, {
-        baseline: X.data,
+        baseline,
+        pruneBaseline: false,
         pending: all,
         maximize: !this.minimize,
         constraints,
@@ -369,21 +384,44 @@ export class Optimizer {
       ...structure.oneHot.map((g) => ({ indices: g.indices })),
     ];
     const t1 = nowMs();
-    const result = optimizeAcqf(make(null), {
-      q: n,
-      numRestarts: this.strategy.numRestarts,
-      rawSamples: this.strategy.rawSamples,
-      seed,
-      sequential: n > 1 && n <= this.strategy.greedyBatchLimit,
-      withPending: (points) => make(points),
-      discrete,
-      inequalityConstraints: this.searchSpace.unitConstraints(),
-    });
+    const rawScorer = this.tfRawScorer(objectiveModel, baseline, pending, constraints.length, seed);
+    let result: ReturnType<typeof optimizeAcqf>;
+    try {
+      result = optimizeAcqf(make(null), {
+        q: n,
+        numRestarts: this.strategy.numRestarts,
+        rawSamples: this.strategy.rawSamples,
+        seed,
+        sequential: n > 1 && n <= this.strategy.greedyBatchLimit,
+        withPending: (points) => make(points),
+        discrete,
+        inequalityConstraints: this.searchSpace.unitConstraints(),
+        distinctFrom: pending,
+        ...(rawScorer ? { rawScorer } : {}),
+      });
+    } finally {
+      rawScorer?.dispose();
+    }
     this.lastGeneration = { generator, points: n, fitSeconds, acquisitionSeconds: (nowMs() - t1) / 1000 };
     this.qlogneiMsPerPoint = (1000 * (fitSeconds + this.lastGeneration.acquisitionSeconds)) / n;
     const out: Float64Array[] = [];
     for (let i = 0; i < n; i++) out.push(result.candidates.slice(i * d, (i + 1) * d));
     return out;
+  }
+
+  /**
+   * The float32 TensorFlow.js scorer of raw candidate batches, when a `tf` instance was given and
+   * supports this step (no outcome constraints, a supported kernel, not the plain cpu backend);
+   * otherwise null and raw batches are scored in float64.
+   */
+  private tfRawScorer(model: SingleTaskGP, baseline: Float64Array, pending: Float64Array, constraints: number, seed: number): TfLogNoisyExpectedImprovement | null {
+    if (!this.tf || constraints > 0) return null;
+    try {
+      return makeTfRawScorer(this.tf, model, { baseline, pruneBaseline: false, pending, maximize: !this.minimize, numSamples: this.strategy.mcSamples, seed });
+    } catch (e) {
+      if (e instanceof UnsupportedError) return null;
+      throw e;
+    }
   }
 
   /**

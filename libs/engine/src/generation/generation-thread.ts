@@ -39,14 +39,27 @@ class ThreadUnavailableError extends Error {
   override name = 'ThreadUnavailableError';
 }
 
-/** Where the thread finds bo-core: its TypeScript sources through tsx when the engine runs from sources, else the package. */
-function threadEntry(): { boCore: string; tsxApi: string | null } {
+/**
+ * Where the thread finds bo-core and tf-runtime: their TypeScript sources through tsx when the
+ * engine runs from sources, else the packages.
+ */
+function threadEntry(tensorflow: boolean): { boCore: string; tfRuntime: string | null; tsxApi: string | null } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const tsxApi = pathToFileURL(join(dirname(createRequire(here).resolve('tsx/esm/api')), 'index.mjs')).href;
-    return { boCore: new URL('../../../bo-core/src/index.ts', here).href, tsxApi };
+    return { boCore: new URL('../../../bo-core/src/index.ts', here).href, tfRuntime: tensorflow ? new URL('../../../tf-runtime/src/index.ts', here).href : null, tsxApi };
   }
-  return { boCore: import.meta.resolve('@apiary/bo-core'), tsxApi: null };
+  return { boCore: import.meta.resolve('@apiary/bo-core'), tfRuntime: tensorflow ? import.meta.resolve('@apiary/tf-runtime') : null, tsxApi: null };
+}
+
+/** Options of {@link GenerationThread}. */
+export interface GenerationThreadOptions {
+  /**
+   * Start TensorFlow.js in the thread (`@apiary/tf-runtime`: tfjs-node-gpu, tfjs-node, wasm, cpu,
+   * the first that loads) and score qLogNEI's raw candidate batches on it in float32. The plain
+   * cpu backend is not used for scoring. @defaultValue true
+   */
+  tensorflow?: boolean;
 }
 
 /**
@@ -66,8 +79,18 @@ export class GenerationThread {
   private readonly waiting = new Map<number, { resolve: (r: AskReply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private nextKey = 0;
+  private readonly tensorflow: boolean;
+  private readyResolve!: (backend: string | null) => void;
+  /** Settles once the thread has loaded, with its TensorFlow.js backend summary (null without TensorFlow.js or a thread). */
+  readonly ready: Promise<string | null>;
 
-  constructor(private readonly logger: EngineLogger) {}
+  constructor(
+    private readonly logger: EngineLogger,
+    options: GenerationThreadOptions = {},
+  ) {
+    this.tensorflow = options.tensorflow ?? true;
+    this.ready = new Promise((resolve) => (this.readyResolve = resolve));
+  }
 
   /** A proposal source for `optimizer` (its trials are copied to the thread; keep using the source, not the optimizer). */
   source(optimizer: Optimizer, options: OptimizerOptions, label: string): ProposalSource {
@@ -119,7 +142,7 @@ export class GenerationThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(GENERATION_THREAD_SOURCE, { eval: true, workerData: threadEntry() });
+    const w = new Worker(GENERATION_THREAD_SOURCE, { eval: true, workerData: threadEntry(this.tensorflow) });
     w.unref();
     w.on('message', (m: { type: string; id?: number; message?: string } & AskReply) => {
       if (m.type === 'asked' && m.id !== undefined) {
@@ -127,6 +150,10 @@ export class GenerationThread {
         this.waiting.delete(m.id);
         if (this.waiting.size === 0) w.unref();
         waiter?.resolve(m);
+      } else if (m.type === 'ready') {
+        const backend = (m as { backend?: string | null }).backend ?? null;
+        if (backend) this.logger.info(`generation thread ready: ${backend}`);
+        this.readyResolve(backend);
       } else if (m.type === 'load-error') {
         this.fault(new Error(`the generation thread could not load bo-core: ${m.message ?? ''}`));
       } else if (m.type === 'fault') {
@@ -144,6 +171,7 @@ export class GenerationThread {
   private fault(error: Error, log = true): void {
     if (!this.unavailable && log) this.logger.error('generation thread unavailable; generating on the main thread', { error: error.message });
     this.unavailable ??= error;
+    this.readyResolve(null);
     const w = this.worker;
     this.worker = null;
     if (w) void w.terminate();

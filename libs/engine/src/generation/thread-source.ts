@@ -3,8 +3,9 @@
  * plain JavaScript, so that it works alike from the TypeScript sources (tsx, vitest) and from the
  * compiled dist. It imports bo-core from `workerData.boCore` (registering tsx and the
  * `@apiary/source` export condition first when `workerData.tsxApi` is set, i.e. when the engine
- * itself runs from its sources) and then keeps one replica Optimizer per experiment key, fed by
- * messages in order. Protocol: generation-protocol.ts.
+ * itself runs from its sources), starts TensorFlow.js from `workerData.tfRuntime` when given (the
+ * replicas then score raw candidate batches in float32 on the best backend present), and keeps
+ * one replica Optimizer per experiment key, fed by messages in order (see generation-thread.ts).
  */
 export const GENERATION_THREAD_SOURCE = String.raw`
 'use strict';
@@ -13,6 +14,7 @@ const { register } = require('node:module');
 
 const replicas = new Map();
 let bo = null;
+let tf = null;
 const queue = [];
 
 function message(e) {
@@ -22,7 +24,7 @@ function message(e) {
 function handle(msg) {
   switch (msg.type) {
     case 'init': {
-      const opt = new bo.Optimizer(msg.options);
+      const opt = new bo.Optimizer(tf ? { ...msg.options, tf } : msg.options);
       for (const t of msg.trials) opt.attachTrial(t.parameters, t.attach);
       replicas.set(msg.key, opt);
       return;
@@ -85,7 +87,18 @@ parentPort.on('message', (msg) => {
     register('data:text/javascript,' + encodeURIComponent(condition));
     (await import(workerData.tsxApi)).register();
   }
-  bo = await import(workerData.boCore);
+  const core = await import(workerData.boCore);
+  let backend = null;
+  if (workerData.tfRuntime) {
+    try {
+      const tfRuntime = await import(workerData.tfRuntime);
+      tf = (await tfRuntime.initTensorflow()).tf;
+      backend = tfRuntime.describeBackend().summary;
+    } catch (e) {
+      backend = 'TensorFlow.js unavailable (' + message(e) + '); raw candidates are scored in float64';
+    }
+  }
+  bo = core;
   for (const msg of queue.splice(0)) {
     try {
       handle(msg);
@@ -93,6 +106,6 @@ parentPort.on('message', (msg) => {
       parentPort.postMessage({ type: 'fault', message: message(e) });
     }
   }
-  parentPort.postMessage({ type: 'ready' });
+  parentPort.postMessage({ type: 'ready', backend });
 })().catch((e) => parentPort.postMessage({ type: 'load-error', message: String((e && e.stack) || e) }));
 `;
