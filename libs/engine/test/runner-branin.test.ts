@@ -1,32 +1,21 @@
 import { branin } from '@apiary/bo-core';
 import { describe, expect, it } from 'vitest';
-import { ExperimentRunner, LocalDispatcher, MemoryStore } from '../src/index.js';
-import { asWorker, braninAt, braninConfig } from './support/configs.js';
-import { EventLog } from './support/observe.js';
+import type { ExperimentConfigInput } from '@apiary/contracts';
+import { braninAt, runBraninToEnd } from './support/configs.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a Branin experiment to the end on a LocalDispatcher whose evaluations take a few ms. */
-async function runBranin(overrides: Parameters<typeof braninConfig>[0]) {
-  const store = new MemoryStore();
+function runBranin(overrides: Partial<ExperimentConfigInput>) {
   let jitter = 0;
-  const dispatcher = new LocalDispatcher({
-    execute: asWorker(async (job) => {
+  return runBraninToEnd(
+    overrides,
+    async (job) => {
       await sleep(1 + (jitter++ % 4) * 3);
       return braninAt(job);
-    }),
-    concurrency: 8,
-  });
-  const log = new EventLog();
-  const runner = new ExperimentRunner({ store, dispatcher, onEvent: log.onEvent, timeoutCheckIntervalMs: 0 });
-  const created = await runner.create(braninConfig(overrides));
-  await runner.start(created.id);
-  const done = await runner.whenDone(created.id);
-  const page = await runner.trials(created.id, { limit: 1000 });
-  const best = await runner.best(created.id);
-  await runner.close();
-  await dispatcher.close();
-  return { done, page, best, log };
+    },
+    8,
+  );
 }
 
 describe('ExperimentRunner on Branin with a LocalDispatcher', () => {

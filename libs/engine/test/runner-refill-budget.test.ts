@@ -1,32 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ExperimentRunner, LocalDispatcher, MemoryStore } from '../src/index.js';
-import { asWorker, braninAt, braninConfig } from './support/configs.js';
-import { EventLog } from './support/observe.js';
+import type { ExperimentConfigInput } from '@apiary/contracts';
+import { braninAt, runBraninToEnd } from './support/configs.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs Branin to the end (evaluations of a few ms) and returns the generation events and trials. */
-async function run(overrides: Parameters<typeof braninConfig>[0]) {
-  const store = new MemoryStore();
+/** Runs Branin to the end (evaluations of a few ms) and returns the generation events, trials and peaks. */
+async function run(overrides: Partial<ExperimentConfigInput>) {
   let running = 0;
   let maxRunning = 0;
-  const dispatcher = new LocalDispatcher({
-    execute: asWorker(async (job) => {
+  // More slots than any parallelism below: the runner alone keeps to it.
+  const { done, page, log } = await runBraninToEnd(
+    overrides,
+    async (job) => {
       maxRunning = Math.max(maxRunning, ++running);
       await sleep(3);
       running--;
       return braninAt(job);
-    }),
-    concurrency: 12, // more slots than any parallelism below: the runner alone keeps to it
-  });
-  const log = new EventLog();
-  const runner = new ExperimentRunner({ store, dispatcher, onEvent: log.onEvent, timeoutCheckIntervalMs: 0 });
-  const created = await runner.create(braninConfig(overrides));
-  await runner.start(created.id);
-  const done = await runner.whenDone(created.id);
-  const page = await runner.trials(created.id, { limit: 1000 });
-  await runner.close();
-  await dispatcher.close();
+    },
+    12,
+  );
   return { done, generations: log.of('generation'), trials: page.items, maxRunning, maxInFlight: Math.max(...log.inFlight.map((x) => x.value)) };
 }
 

@@ -1,5 +1,7 @@
 import { branin } from '@apiary/bo-core';
 import { normalizeResult, type ExperimentConfigInput, type TrialJob, type TrialOutcome } from '@apiary/contracts';
+import { ExperimentRunner, LocalDispatcher, MemoryStore, type ExperimentRecord, type TrialPage, type TrialRecord } from '../../src/index.js';
+import { EventLog } from './observe.js';
 
 /** Branin on its usual box, minimised; cheap acquisition settings keep generation fast. */
 export function braninConfig(overrides: Partial<ExperimentConfigInput> = {}): ExperimentConfigInput {
@@ -37,5 +39,34 @@ export class FakeClock {
   readonly now = (): number => this.ms;
   advance(ms: number): void {
     this.ms += ms;
+  }
+}
+
+/** What {@link runBraninToEnd} returns. */
+export interface BraninRun {
+  done: ExperimentRecord;
+  page: TrialPage;
+  best: TrialRecord | null;
+  log: EventLog;
+}
+
+/**
+ * Runs a Branin experiment (config overrides applied) to its end on a MemoryStore and a
+ * LocalDispatcher with `concurrency` slots running `evaluate`, then closes both.
+ */
+export async function runBraninToEnd(overrides: Partial<ExperimentConfigInput>, evaluate: (job: TrialJob) => Promise<number>, concurrency: number): Promise<BraninRun> {
+  const dispatcher = new LocalDispatcher({ execute: asWorker(evaluate), concurrency });
+  const log = new EventLog();
+  const runner = new ExperimentRunner({ store: new MemoryStore(), dispatcher, onEvent: log.onEvent, timeoutCheckIntervalMs: 0 });
+  try {
+    const created = await runner.create(braninConfig(overrides));
+    await runner.start(created.id);
+    const done = await runner.whenDone(created.id);
+    const page = await runner.trials(created.id, { limit: 1000 });
+    const best = await runner.best(created.id);
+    return { done, page, best, log };
+  } finally {
+    await runner.close();
+    await dispatcher.close();
   }
 }
