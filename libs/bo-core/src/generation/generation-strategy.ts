@@ -24,9 +24,10 @@ export interface GenerationStrategyOptions {
    * Batches of up to this many points are built greedily, one point at a time with the chosen
    * points pending; larger ones are optimised jointly. Design note: greedy batches score higher
    * at every q (docs/batch-bench.md) and reached lower regret on BoTorch's protocol (median over 8 seeds,
-   * q = 4: Branin 0.0052 vs 0.030, Hartmann-6 0.060 vs 0.062), but their cost grows faster than linearly in q
-   * (n = 200: 4 s at q = 4, 31 s at q = 16, 546 s at q = 64 against 1.6, 9.8 and 62 s jointly).
-   * @defaultValue 8
+   * q = 4: Branin 0.0052 vs 0.030, Hartmann-6 0.060 vs 0.062). At n = 200 they cost 3.0 s at
+   * q = 4, 15 s at q = 16 and 232 s at q = 64, against 2.9, 12.5 and 85 s jointly: close up to
+   * q = 16, so greedy is used up to there.
+   * @defaultValue 16
    */
   greedyBatchLimit?: number;
 }
@@ -69,6 +70,6 @@ export function resolveGenerationStrategy(options: GenerationStrategyOptions, d:
     numRestarts,
     rawSamples,
     mcSamples: int('mcSamples', options.mcSamples, 256, 1),
-    greedyBatchLimit: int('greedyBatchLimit', options.greedyBatchLimit, 8, 1),
+    greedyBatchLimit: int('greedyBatchLimit', options.greedyBatchLimit, 16, 1),
   };
 }
