@@ -4,14 +4,14 @@
  *   npm run bench:throughput -- [--trials 2000] [--slots 32] [--util-trials 400] [--util-slots 16]
  *                               [--util-ms 1000] [--util-batch 1] [--util-restarts N]
  *                               [--util-raw-samples N] [--util-method qlognei|thompson|sobol] [--batch 1]
- *                               [--util-parallelism N] [--util-refill-fraction F|off]
+ *                               [--util-parallelism N] [--util-refill-fraction F|off] [--parallelism N]
  *                               [--worker inproc|child|both]
  *                               [--parts raw,apiary,util] [--redis URL] [--json OUT]
  *
  * (i)   raw BullMQ: `--trials` no-op jobs added in bulk to one Queue, then drained by one Worker
  *       with concurrency 1, then (a fresh batch) with concurrency 50: jobs/s of the drain.
  * (ii)  Apiary end to end: an experiment (`generation: {method: 'sobol'}`, budget `--trials`,
- *       parallelism `--slots`, batchSize `--batch` (1), mode async) through ExperimentRunner +
+ *       parallelism `--parallelism` (default `--slots`), batchSize `--batch` (1), mode async) through ExperimentRunner +
  *       RedisStore + BullmqDispatcher + runWorker (concurrency `--slots`) with a no-op evaluator:
  *       trials/s from the first dispatch to the budget reached, and the ratio to raw. `--worker`
  *       says where runWorker runs: in this process (`inproc`), in a child process (`child`), or
@@ -522,6 +522,7 @@ async function main(): Promise<void> {
       'util-method': { type: 'string', default: 'qlognei' },
       'util-raw-samples': { type: 'string' },
       'util-parallelism': { type: 'string' },
+      parallelism: { type: 'string' },
       'util-refill-fraction': { type: 'string' },
       batch: { type: 'string', default: '1' },
       worker: { type: 'string', default: 'both' },
@@ -546,6 +547,7 @@ async function main(): Promise<void> {
   const utilBatch = positiveInt(values['util-batch'], '--util-batch');
   const batch = positiveInt(values.batch, '--batch');
   if (!['qlognei', 'thompson', 'sobol'].includes(values['util-method']!)) fail("--util-method must be 'qlognei', 'thompson' or 'sobol'");
+  const parallelism = values.parallelism ? positiveInt(values.parallelism, '--parallelism') : undefined;
   const utilParallelism = values['util-parallelism'] ? positiveInt(values['util-parallelism'], '--util-parallelism') : undefined;
   const utilGeneration: Record<string, unknown> = { method: values['util-method'] };
   if (values['util-restarts']) utilGeneration['numRestarts'] = positiveInt(values['util-restarts'], '--util-restarts');
@@ -598,7 +600,7 @@ async function main(): Promise<void> {
         objective: { name: 'objective', minimize: true },
         budget: trials,
         batchSize: batch,
-        parallelism: slots,
+        parallelism: parallelism ?? slots,
         mode: 'async',
         generation: { method: 'sobol' },
         maxFailureRate: 1,
@@ -614,7 +616,7 @@ async function main(): Promise<void> {
         profiles.push([label, r]);
         results.push({ worker: mode, trials: r.trials, completed: r.completed, seconds: r.seconds, trialsPerSecond: r.trialsPerSecond, ratioToRawBest: r.trialsPerSecond / rawBest, ratioToRawConcurrency1: r.trialsPerSecond / raw1 });
       }
-      console.log(`\n(ii) Apiary end to end: ${trials} no-op trials, sobol, parallelism ${slots}, batchSize ${batch}, worker concurrency ${slots}`);
+      console.log(`\n(ii) Apiary end to end: ${trials} no-op trials, sobol, parallelism ${parallelism ?? slots}, batchSize ${batch}, worker concurrency ${slots}`);
       console.log(`| setup | slots | s (first dispatch → budget) | trials/s | vs raw best (${f0(rawBest)}/s) | vs raw c=1 (${f0(raw1)}/s) | goal ≥ 50 % |`);
       console.log('|---|---|---|---|---|---|---|');
       for (const row of rows) console.log(row);
