@@ -218,8 +218,9 @@ export class ExperimentRunner {
 
   /**
    * Stops this runner's loops without changing the store (experiments stay RUNNING for a later
-   * resume) and ignores further transport events. The store and dispatcher belong to the caller
-   * and stay open.
+   * resume). Transport events that still arrive (the dispatcher belongs to the caller and may
+   * deliver until it is closed) are still recorded in the store, so that none is acknowledged
+   * and lost; no trial is generated any more. The store and dispatcher stay open.
    */
   async close(): Promise<void> {
     this.closed = true;
@@ -279,7 +280,8 @@ export class ExperimentRunner {
    * experiments run concurrently. Runner events are emitted per event, as they would be one by one.
    */
   private async handle(events: readonly TrialEvent[]): Promise<void> {
-    if (this.closed || events.length === 0) return;
+    // Also after close: an event acknowledged without being recorded would be lost to the next scheduler.
+    if (events.length === 0) return;
     const groups = new Map<string, TrialEvent[]>();
     for (const e of events) {
       const group = groups.get(e.experimentId);

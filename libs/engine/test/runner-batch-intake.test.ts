@@ -15,7 +15,7 @@ async function manual(budget = 6) {
   const { id } = await runner.create(braninConfig({ generation: sobol, budget, parallelism: 3 }));
   await runner.start(id);
   await waitFor(async () => (await runner.counts(id)).QUEUED === 3, '3 queued trials');
-  return { dispatcher, log, runner, id };
+  return { dispatcher, log, runner, id, store };
 }
 
 const started = (j: TrialJob, at: number, attempt = 1, worker = 'w1'): TrialEvent => ({ kind: 'started', experimentId: j.experimentId, trialId: j.trialId, worker, attempt, at });
@@ -70,5 +70,18 @@ describe('batched event intake', () => {
     expect(log.of('trial').filter((e) => e.status === 'RUNNING')).toHaveLength(3);
     expect(log.of('ignored')).toHaveLength(6);
     await runner.close();
+  });
+});
+
+describe('events after close', () => {
+  it('are still recorded in the store (a transport acknowledges what the handler accepted), and generate nothing', async () => {
+    const { dispatcher, runner, id, store } = await manual();
+    const [j0] = dispatcher.jobs as [TrialJob];
+    await runner.close();
+    const jobsBefore = dispatcher.jobs.length;
+    await dispatcher.emitBatch([started(j0, 10), completed(j0, 1.25, 20)]);
+    const t0 = (await store.listTrials(id)).items[0];
+    expect(t0).toMatchObject({ status: 'COMPLETED', values: { objective: 1.25 } });
+    expect(dispatcher.jobs).toHaveLength(jobsBefore);
   });
 });

@@ -131,7 +131,7 @@ export class Optimizer {
   readonly strategy: ResolvedGenerationStrategy;
   readonly outcomeConstraints: readonly MetricConstraint[];
   private readonly seed: number;
-  private readonly tf: TfCore | null;
+  private tf: TfCore | null;
   private readonly sobol: SobolEngine;
   private readonly trialList: Trial[] = [];
   private warmStarts = new Map<string, { theta: Float64Array; n: number }>();
@@ -181,6 +181,14 @@ export class Optimizer {
     const generator: TrialGenerator = this.strategy.method === 'thompson' || (budget !== undefined && estimate > budget) ? 'thompson' : 'qlognei';
     const units = this.generate(completed, n, generator);
     return units.map((u) => this.addTrial(u, generator));
+  }
+
+  /**
+   * Sets (or, with null, removes) the TensorFlow.js instance that scores raw candidate batches
+   * (see {@link OptimizerOptions.tf}); takes effect from the next model-based step.
+   */
+  setTensorflow(tf: TfCore | null): void {
+    this.tf = tf;
   }
 
   /**

@@ -81,7 +81,7 @@ export class GenerationThread {
   private nextKey = 0;
   private readonly tensorflow: boolean;
   private readyResolve!: (backend: string | null) => void;
-  /** Settles once the thread has loaded, with its TensorFlow.js backend summary (null without TensorFlow.js or a thread). */
+  /** Settles once the thread has loaded bo-core and tried TensorFlow.js, with the backend summary (null without TensorFlow.js or a thread). Proposals do not wait for TensorFlow.js. */
   readonly ready: Promise<string | null>;
 
   constructor(
@@ -152,7 +152,7 @@ export class GenerationThread {
         waiter?.resolve(m);
       } else if (m.type === 'ready') {
         const backend = (m as { backend?: string | null }).backend ?? null;
-        if (backend) this.logger.info(`generation thread ready: ${backend}`);
+        if (backend) this.logger.info(`generation thread: ${backend}`);
         this.readyResolve(backend);
       } else if (m.type === 'load-error') {
         this.fault(new Error(`the generation thread could not load bo-core: ${m.message ?? ''}`));

@@ -87,23 +87,24 @@ parentPort.on('message', (msg) => {
     register('data:text/javascript,' + encodeURIComponent(condition));
     (await import(workerData.tsxApi)).register();
   }
-  const core = await import(workerData.boCore);
-  let backend = null;
-  if (workerData.tfRuntime) {
-    try {
-      const tfRuntime = await import(workerData.tfRuntime);
-      tf = (await tfRuntime.initTensorflow()).tf;
-      backend = tfRuntime.describeBackend().summary;
-    } catch (e) {
-      backend = 'TensorFlow.js unavailable (' + message(e) + '); raw candidates are scored in float64';
-    }
-  }
-  bo = core;
+  bo = await import(workerData.boCore);
   for (const msg of queue.splice(0)) {
     try {
       handle(msg);
     } catch (e) {
       parentPort.postMessage({ type: 'fault', message: message(e) });
+    }
+  }
+  // TensorFlow.js loads after the replicas are serving (it takes seconds): they switch to it once ready.
+  let backend = null;
+  if (workerData.tfRuntime) {
+    try {
+      const tfRuntime = await import(workerData.tfRuntime);
+      tf = (await tfRuntime.initTensorflow()).tf;
+      for (const opt of replicas.values()) opt.setTensorflow(tf);
+      backend = tfRuntime.describeBackend().summary;
+    } catch (e) {
+      backend = 'TensorFlow.js unavailable (' + message(e) + '); raw candidates are scored in float64';
     }
   }
   parentPort.postMessage({ type: 'ready', backend });
