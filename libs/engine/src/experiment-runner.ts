@@ -219,8 +219,9 @@ export class ExperimentRunner {
   /**
    * Stops this runner's loops without changing the store (experiments stay RUNNING for a later
    * resume). Transport events that still arrive (the dispatcher belongs to the caller and may
-   * deliver until it is closed) are still recorded in the store, so that none is acknowledged
-   * and lost; no trial is generated any more. The store and dispatcher stay open.
+   * deliver until it is closed) are refused with an error, so that an at-least-once transport
+   * keeps them for another scheduler instead of counting them as handled. The store and
+   * dispatcher stay open.
    */
   async close(): Promise<void> {
     this.closed = true;
@@ -280,8 +281,9 @@ export class ExperimentRunner {
    * experiments run concurrently. Runner events are emitted per event, as they would be one by one.
    */
   private async handle(events: readonly TrialEvent[]): Promise<void> {
-    // Also after close: an event acknowledged without being recorded would be lost to the next scheduler.
     if (events.length === 0) return;
+    // Not an early return: an event acknowledged without being applied would be lost to the scheduler that resumes the experiment.
+    if (this.closed) throw new ExperimentStateError('this runner is closed; the events are left to the transport for another scheduler');
     const groups = new Map<string, TrialEvent[]>();
     for (const e of events) {
       const group = groups.get(e.experimentId);

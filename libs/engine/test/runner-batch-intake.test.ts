@@ -74,14 +74,13 @@ describe('batched event intake', () => {
 });
 
 describe('events after close', () => {
-  it('are still recorded in the store (a transport acknowledges what the handler accepted), and generate nothing', async () => {
+  it('are refused, so that the transport keeps them for another scheduler, and change nothing', async () => {
     const { dispatcher, runner, id, store } = await manual();
     const [j0] = dispatcher.jobs as [TrialJob];
     await runner.close();
     const jobsBefore = dispatcher.jobs.length;
-    await dispatcher.emitBatch([started(j0, 10), completed(j0, 1.25, 20)]);
-    const t0 = (await store.listTrials(id)).items[0];
-    expect(t0).toMatchObject({ status: 'COMPLETED', values: { objective: 1.25 } });
+    await expect(dispatcher.emitBatch([started(j0, 10), completed(j0, 1.25, 20)])).rejects.toThrow(/runner is closed/);
+    expect((await store.listTrials(id)).items[0]).toMatchObject({ status: 'QUEUED' });
     expect(dispatcher.jobs).toHaveLength(jobsBefore);
   });
 });
