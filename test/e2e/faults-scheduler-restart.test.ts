@@ -32,7 +32,15 @@ describe('a scheduler restarted mid-experiment', () => {
       ]);
       // GP generation (qLogNEI after 5 quasi-random trials): the resumed scheduler must rebuild the model from the store.
       const exp = await first.create(quadConfig({ budget, parallelism: 3, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5 } }));
-      await waitFor(async () => ((await first.trials(exp.id)).filter((t) => t.status === 'COMPLETED').length >= 4 ? true : undefined), 60_000, '4 completed trials');
+      // Killed while trials run: at a moment between results with none running (a generation step), nothing would finish meanwhile.
+      await waitFor(
+        async () => {
+          const ts = await first.trials(exp.id);
+          return ts.filter((t) => t.status === 'COMPLETED').length >= 4 && ts.some((t) => t.status === 'RUNNING') ? true : undefined;
+        },
+        60_000,
+        '4 completed trials and one running',
+      );
 
       await first.child.kill(signal);
       const downAt = Date.now();
