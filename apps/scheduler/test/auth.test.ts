@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
   await open?.close();
-  await redis?.stop();
+  await redis?.dispose();
 });
 
 const missing = '00000000-0000-0000-0000-000000000000';

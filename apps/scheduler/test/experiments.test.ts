@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.close();
-  await redis?.stop();
+  await redis?.dispose();
 });
 
 async function json<T>(res: Response | Promise<Response>): Promise<T> {

@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.close();
-  await redis?.stop();
+  await redis?.dispose();
 });
 
 describe('health and readiness', () => {

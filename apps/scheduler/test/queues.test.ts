@@ -49,7 +49,7 @@ afterAll(async () => {
   await worker?.close({ drainTimeoutMs: 100 });
   await s?.close();
   await Promise.allSettled(extra.map((q) => q.close()));
-  await redis?.stop();
+  await redis?.dispose();
 });
 
 describe('queue admin (bull-board) and metrics over BullMQ', () => {

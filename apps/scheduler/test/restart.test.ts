@@ -19,7 +19,7 @@ afterAll(async () => {
   await worker?.close({ drainTimeoutMs: 100 });
   await first?.close();
   await second?.close();
-  await redis?.stop();
+  await redis?.dispose();
 });
 
 describe('restart safety', () => {

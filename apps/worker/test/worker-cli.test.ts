@@ -12,7 +12,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  await redis.stop();
+  await redis.dispose();
 });
 
 const sleepy = new URL('./support/fixtures/sleepy.mjs', import.meta.url).pathname;

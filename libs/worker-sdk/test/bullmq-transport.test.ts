@@ -15,7 +15,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  await redis.stop();
+  await redis.dispose();
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   admin.disconnect();
-  await redis.stop();
+  await redis.dispose();
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

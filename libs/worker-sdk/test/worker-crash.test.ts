@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await redis.stop();
+  await redis.dispose();
 });
 
 describe('a worker killed mid-trial', () => {
