@@ -1,8 +1,8 @@
 import type { Matrix } from '../linalg/matrix.js';
-import { accumulateHyperparameterGradient, type GradientContraction } from './gradient-contraction.js';
+import { accumulateHyperparameterGradient } from './gradient-contraction.js';
 import type { Kernel } from './kernel.js';
 import { checkInputs, checkPoint, checkWeights } from './kernel-checks.js';
-import { KernelList } from './kernel-list.js';
+import { ListKernel } from './kernel-list.js';
 
 /**
  * `k(x, x') = k_1(x, x') * ... * k_m(x, x')` (elementwise), all of the same `dim`.
@@ -15,58 +15,23 @@ import { KernelList } from './kernel-list.js';
  *
  * so a child's contracted gradient is taken with the weights `W ∘ P_i`.
  */
-export class ProductKernel implements Kernel, GradientContraction {
-  readonly dim: number;
-  readonly numHyperparameters: number;
-  private readonly list: KernelList;
-
+export class ProductKernel extends ListKernel {
   /** @param kernels one or more kernels with the same `dim` (shared, not copied). */
   constructor(...kernels: Kernel[]) {
-    this.list = new KernelList('ProductKernel', kernels);
-    this.dim = this.list.dim;
-    this.numHyperparameters = this.list.numHyperparameters;
-  }
-
-  /** The factors, in hyperparameter order. */
-  get kernels(): readonly Kernel[] {
-    return this.list.kernels;
-  }
-
-  hyperparameterNames(): string[] {
-    return this.list.names();
-  }
-
-  getHyperparameters(): Float64Array {
-    return this.list.get();
-  }
-
-  setHyperparameters(theta: ArrayLike<number>): void {
-    this.list.set(theta);
+    super('ProductKernel', kernels);
   }
 
   /** `prod_i K_i(X1, X2)` (elementwise): `n1 x n2`. */
   covariance(X1: Matrix, X2: Matrix): Matrix {
-    const [first, ...rest] = this.list.kernels;
-    const K = first!.covariance(X1, X2);
-    for (const k of rest) multiplyInto(K.data, k.covariance(X1, X2).data);
-    return K;
+    return { rows: X1.rows, cols: X2.rows, data: this.fold((k) => k.covariance(X1, X2).data, multiplyInto) };
   }
 
   /** `prod_i diag K_i(X, X)`: length n. */
   diagonal(X: Matrix): Float64Array {
-    const [first, ...rest] = this.list.kernels;
-    const diag = first!.diagonal(X);
-    for (const k of rest) multiplyInto(diag, k.diagonal(X));
-    return diag;
+    return this.fold((k) => k.diagonal(X), multiplyInto);
   }
 
-  /** Child i's contracted gradient with weights `W ∘ P_i`, concatenated. */
-  hyperparameterGradient(X: Matrix, W: Matrix): Float64Array {
-    const out = new Float64Array(this.numHyperparameters);
-    this.accumulateHyperparameterGradient(X, W, 1, out, 0);
-    return out;
-  }
-
+  /** Child i's contracted gradient with weights `W ∘ P_i`, at its block of `out`. */
   accumulateHyperparameterGradient(X: Matrix, W: Matrix, c: number, out: Float64Array, offset: number): number {
     checkInputs('ProductKernel', 'X', X, this.dim);
     checkWeights('ProductKernel', X, W);
