@@ -5,27 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startScheduler, startWorkers, uniquePrefixes, type ApiTrial } from './support/apiary.js';
-import { Ledger } from './support/ledger.js';
-import { APIARY_BIN, ProcessGroup, ROOT, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
+import { APIARY_BIN, ROOT } from './support/processes.js';
 
 const BRANIN_MIN = 0.397887;
 const CONFIG_FILE = join(ROOT, 'examples/branin/config.json');
 const config = JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) as { budget: number; batchSize: number; parallelism: number; seed: number; evaluator: string };
 const branin = new URL('./fixtures/branin-ledger.mjs', import.meta.url).pathname;
 
-const group = new ProcessGroup();
-const ledger = new Ledger();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-  ledger.remove();
-});
+const cluster = useCluster();
+const { group, ledger } = cluster;
 
 /** `apiary optimize` embedded (no Redis) with --out; resolves with the best objective value. */
 async function embeddedBest(): Promise<number> {
@@ -45,8 +36,8 @@ describe('Branin on a cluster: scheduler + 4 workers through Redis', () => {
     // The embedded run goes alongside the cluster's start-up.
     const embedded = embeddedBest();
     const [scheduler] = await Promise.all([
-      startScheduler(group, { redisUrl: redis.url, prefixes }),
-      startWorkers(group, ['w1', 'w2', 'w3', 'w4'], { redisUrl: redis.url, prefixes, evaluators: { [config.evaluator]: branin }, env: ledger.env }),
+      startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+      startWorkers(group, ['w1', 'w2', 'w3', 'w4'], { redisUrl: cluster.redis.url, prefixes, evaluators: { [config.evaluator]: branin }, env: ledger.env }),
     ]);
     const created = await scheduler.create(JSON.parse(readFileSync(CONFIG_FILE, 'utf8')));
     expect(created.status).toBe('RUNNING');

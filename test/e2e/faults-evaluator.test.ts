@@ -2,31 +2,21 @@
  * Fault: evaluators that throw, hang past the time limit, return NaN or return a string. Each such
  * trial is FAILED with the reason (as GET /experiments/:id/trials shows) and the experiment goes on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indicesOf, quadConfig, startScheduler, startWorker, uniquePrefixes } from './support/apiary.js';
-import { Ledger } from './support/ledger.js';
-import { ProcessGroup, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
 
 const misbehave = new URL('./fixtures/misbehave.mjs', import.meta.url).pathname;
-const group = new ProcessGroup();
-const ledger = new Ledger();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-  ledger.remove();
-});
+const cluster = useCluster();
+const { group, ledger } = cluster;
 
 describe('misbehaving evaluators', () => {
   it('fail their trials with the reason (throw, time limit, NaN, a string) and the experiment goes on', async () => {
     const prefixes = uniquePrefixes('evalfail');
     const budget = 8;
     const [scheduler] = await Promise.all([
-      startScheduler(group, { redisUrl: redis.url, prefixes }),
-      startWorker(group, { name: 'wf', redisUrl: redis.url, prefixes, evaluators: { quad: misbehave }, concurrency: 2, env: ledger.env }),
+      startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+      startWorker(group, { name: 'wf', redisUrl: cluster.redis.url, prefixes, evaluators: { quad: misbehave }, concurrency: 2, env: ledger.env }),
     ]);
     // Four failures out of eight must not end the experiment: maxFailureRate 0.9.
     const exp = await scheduler.create(quadConfig({ budget, parallelism: 2, trialTimeoutMs: 1500, maxFailureRate: 0.9 }));

@@ -3,31 +3,22 @@
  * experiment runs. The scheduler and the workers reconnect, nothing recorded is lost, and the
  * experiment finishes its budget.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indicesOf, quadConfig, startScheduler, startWorkers, uniquePrefixes } from './support/apiary.js';
-import { Ledger } from './support/ledger.js';
-import { ProcessGroup, sleep, waitFor, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
+import { sleep, waitFor } from './support/processes.js';
 
 const sleepy = new URL('./fixtures/sleepy.mjs', import.meta.url).pathname;
-const group = new ProcessGroup();
-const ledger = new Ledger();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis({ aof: true });
-});
-afterAll(async () => {
-  await group.stopAll();
-  ledger.remove();
-});
+const cluster = useCluster({ aof: true });
+const { group, ledger } = cluster;
 
 describe('Redis restarted (AOF) mid-experiment', () => {
   it('loses nothing: scheduler and workers reconnect and the experiment finishes', async () => {
     const prefixes = uniquePrefixes('redis-restart');
     const budget = 12;
     const [scheduler, workers] = await Promise.all([
-      startScheduler(group, { redisUrl: redis.url, prefixes }),
-      startWorkers(group, ['ra', 'rb'], { redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, lockDurationMs: 5000, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1000' } }),
+      startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+      startWorkers(group, ['ra', 'rb'], { redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, lockDurationMs: 5000, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1000' } }),
     ]);
     const exp = await scheduler.create(quadConfig({ budget, parallelism: 4 }));
     const before = await waitFor(
@@ -39,9 +30,9 @@ describe('Redis restarted (AOF) mid-experiment', () => {
       '3 completed trials',
     );
 
-    await redis.shutdown();
+    await cluster.redis.shutdown();
     await sleep(2000);
-    await redis.launch();
+    await cluster.redis.launch();
     const relaunchedAt = Date.now();
 
     // The AOF brought everything back: the completed trials are still there, with their values.

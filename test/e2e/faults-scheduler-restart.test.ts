@@ -4,21 +4,15 @@
  * event stream; the new scheduler resumes the experiment (rebuilding its GP from the store)
  * and finishes the budget, every trial evaluated once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indicesOf, quadConfig, startScheduler, startWorkers, uniquePrefixes } from './support/apiary.js';
+import { useCluster } from './support/cluster.js';
 import { Ledger } from './support/ledger.js';
-import { ProcessGroup, sleep, waitFor, type RedisServer } from './support/processes.js';
+import { sleep, waitFor } from './support/processes.js';
 
 const sleepy = new URL('./fixtures/sleepy.mjs', import.meta.url).pathname;
-const group = new ProcessGroup();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-});
+const cluster = useCluster();
+const { group } = cluster;
 
 describe('a scheduler restarted mid-experiment', () => {
   it.each(['SIGKILL', 'SIGTERM'] as const)('after %s, a new scheduler resumes the experiment and finishes the budget', async (signal) => {
@@ -27,8 +21,8 @@ describe('a scheduler restarted mid-experiment', () => {
       const prefixes = uniquePrefixes(`restart-${signal.toLowerCase()}`);
       const budget = 10;
       const [first] = await Promise.all([
-        startScheduler(group, { redisUrl: redis.url, prefixes }),
-        startWorkers(group, [`${signal}-a`, `${signal}-b`], { redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '700' } }),
+        startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+        startWorkers(group, [`${signal}-a`, `${signal}-b`], { redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '700' } }),
       ]);
       // GP generation (qLogNEI after 5 quasi-random trials): the resumed scheduler must rebuild the model from the store.
       const exp = await first.create(quadConfig({ budget, parallelism: 3, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5 } }));
@@ -47,7 +41,7 @@ describe('a scheduler restarted mid-experiment', () => {
       // While no scheduler runs, the workers finish what they hold and publish the results.
       await waitFor(() => (ledger.entries().some((e) => e.event === 'end' && e.at > downAt) ? true : undefined), 15_000, 'a trial to finish while the scheduler is down');
 
-      const second = await startScheduler(group, { redisUrl: redis.url, prefixes });
+      const second = await startScheduler(group, { redisUrl: cluster.redis.url, prefixes });
       // Usually seconds; up to ~60 s more when SIGKILL hit while a result was being handled (see the FINDING below).
       const done = await second.finished(exp.id, 120_000);
       expect(done).toMatchObject({ status: 'COMPLETED', nextIndex: budget });
@@ -79,8 +73,8 @@ describe('a scheduler restarted mid-experiment', () => {
       const prefixes = uniquePrefixes('restart-held');
       const budget = 8;
       const [first] = await Promise.all([
-        startScheduler(group, { redisUrl: redis.url, prefixes }),
-        startWorkers(group, ['held-a', 'held-b'], { redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
+        startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+        startWorkers(group, ['held-a', 'held-b'], { redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
       ]);
       const exp = await first.create(quadConfig({ budget, parallelism: 4 }));
       await waitFor(async () => ((await first.trials(exp.id)).filter((t) => t.status === 'COMPLETED').length >= 2 ? true : undefined), 60_000, '2 completed trials');
@@ -89,7 +83,7 @@ describe('a scheduler restarted mid-experiment', () => {
       await waitFor(() => (ledger.entries().some((e) => e.event === 'end' && e.at > downAt) ? true : undefined), 15_000, 'a trial to finish while no scheduler runs');
 
       // The stand-in takes the waiting events and dies holding them.
-      const holder = group.spawnNode('hold-results', [new URL('./fixtures/hold-results.mjs', import.meta.url).pathname, redis.url, prefixes.queue]);
+      const holder = group.spawnNode('hold-results', [new URL('./fixtures/hold-results.mjs', import.meta.url).pathname, cluster.redis.url, prefixes.queue]);
       await waitFor(() => (holder.output().includes('"kind":"completed"') ? true : undefined), 15_000, 'the stand-in to take a completed event');
       await sleep(300);
       await holder.kill('SIGKILL');
@@ -102,7 +96,7 @@ describe('a scheduler restarted mid-experiment', () => {
         .map((e) => e.trialId);
       expect(held.length).toBeGreaterThan(0);
 
-      const second = await startScheduler(group, { redisUrl: redis.url, prefixes });
+      const second = await startScheduler(group, { redisUrl: cluster.redis.url, prefixes });
       const upAt = Date.now();
       // Their evaluations are over: the results only have to be taken from the queue.
       const recordedAfterMs = await waitFor(

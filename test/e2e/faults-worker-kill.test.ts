@@ -3,32 +3,23 @@
  * BullMQ's stalled-job check puts it back in the queue, and another worker runs it to completion;
  * no trial is lost and none is counted twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indicesOf, quadConfig, startScheduler, startWorkers, uniquePrefixes } from './support/apiary.js';
-import { Ledger } from './support/ledger.js';
-import { ProcessGroup, waitFor, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
+import { waitFor } from './support/processes.js';
 
 const sleepy = new URL('./fixtures/sleepy.mjs', import.meta.url).pathname;
-const group = new ProcessGroup();
-const ledger = new Ledger();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-  ledger.remove();
-});
+const cluster = useCluster();
+const { group, ledger } = cluster;
 
 describe('a worker killed mid-trial', () => {
   it('has its trial retried on another worker, which completes it; nothing lost or counted twice', async () => {
     const prefixes = uniquePrefixes('kill');
     const budget = 4;
     const [scheduler, [w1, w2]] = await Promise.all([
-      startScheduler(group, { redisUrl: redis.url, prefixes }),
+      startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
       startWorkers(group, ['w1', 'w2'], {
-        redisUrl: redis.url,
+        redisUrl: cluster.redis.url,
         prefixes,
         evaluators: { quad: sleepy },
         // A dead worker's trial is noticed after about the lock duration (plus stalled checks).

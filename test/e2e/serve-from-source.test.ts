@@ -3,23 +3,17 @@
  * the repository root the way README's cluster setup does (`npx apiary serve`). The scheduler is a
  * NestJS app (parameter decorators), so the bin must transpile it with `experimentalDecorators`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startScheduler, uniquePrefixes } from './support/apiary.js';
-import { ProcessGroup, TOKEN, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
+import { TOKEN } from './support/processes.js';
 
-const group = new ProcessGroup();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-});
+const cluster = useCluster();
+const { group } = cluster;
 
 describe('apiary serve from source', () => {
   it('starts from the repository root and answers /health and /ready with the token', async () => {
-    const scheduler = await startScheduler(group, { redisUrl: redis.url, prefixes: uniquePrefixes('serve') });
+    const scheduler = await startScheduler(group, { redisUrl: cluster.redis.url, prefixes: uniquePrefixes('serve') });
     const health = await fetch(`${scheduler.url}/health`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });

@@ -3,30 +3,20 @@
  * stays empty (stdout carries the JSON log lines; stderr is for errors and warnings, and the
  * worker CLI's own test expects it empty).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indicesOf, quadConfig, startScheduler, startWorker, uniquePrefixes } from './support/apiary.js';
-import { Ledger } from './support/ledger.js';
-import { ProcessGroup, type RedisServer } from './support/processes.js';
+import { useCluster } from './support/cluster.js';
 
 const sleepy = new URL('./fixtures/sleepy.mjs', import.meta.url).pathname;
-const group = new ProcessGroup();
-const ledger = new Ledger();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await group.startRedis();
-});
-afterAll(async () => {
-  await group.stopAll();
-  ledger.remove();
-});
+const cluster = useCluster();
+const { group, ledger } = cluster;
 
 describe('a worker with --concurrency 12', () => {
   it('runs 12 trials at once and writes nothing to stderr', async () => {
     const prefixes = uniquePrefixes('concurrency');
     const [scheduler, worker] = await Promise.all([
-      startScheduler(group, { redisUrl: redis.url, prefixes }),
-      startWorker(group, { name: 'wide', redisUrl: redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 12, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
+      startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
+      startWorker(group, { name: 'wide', redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 12, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
     ]);
     const exp = await scheduler.create(quadConfig({ budget: 12, parallelism: 12, batchSize: 12 }));
     const done = await scheduler.finished(exp.id, 60_000);
