@@ -32,12 +32,10 @@
  * stopped by its pid at the end. Goals: (ii) ≥ 50 % of raw; (iii) ≥ 90 %. Figures, with their
  * machine and what limits them: docs/throughput.md.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,6 +43,7 @@ import { ExperimentRunner, listAllTrials, RedisStore, type ExperimentStore, type
 import type { TrialDispatcher } from '@apiary/contracts';
 import { BullmqDispatcher, runWorker, type Evaluator } from '@apiary/worker-sdk';
 import { Queue, Worker } from 'bullmq';
+import { startRedis } from '@apiary/test-support';
 import { Redis } from 'ioredis';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -72,57 +71,6 @@ function evaluatorFor(kind: string, sleepMs: number): Evaluator {
 
 // ---------------------------------------------------------------------------------------------
 // Redis
-
-interface BenchRedis {
-  url: string;
-  stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function startRedis(): Promise<BenchRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-redis-'));
-  const pidfile = join(dir, 'redis.pid');
-  const port = await freePort();
-  execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', dir, '--logfile', join(dir, 'redis.log')]);
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (e) {
-      if (i > 200) throw e;
-      await sleep(25);
-    }
-  }
-  probe.disconnect();
-  let stopped = false;
-  return {
-    url,
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      try {
-        process.kill(Number(readFileSync(pidfile, 'utf8').trim()), 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Server-side counters: total command calls (and per command), and redis-server CPU seconds. */
 interface RedisCounters {
@@ -562,10 +510,9 @@ async function main(): Promise<void> {
   for (const p of parts) if (!['raw', 'apiary', 'util'].includes(p)) fail(`--parts: unknown part '${p}' (raw, apiary, util)`);
   const modes: ('inproc' | 'child')[] = values.worker === 'both' ? ['inproc', 'child'] : values.worker === 'inproc' || values.worker === 'child' ? [values.worker] : fail("--worker must be 'inproc', 'child' or 'both'");
 
-  const redis = values.redis ? { url: values.redis, stop: () => undefined } : await startRedis();
+  const redis = values.redis ? { url: values.redis, dispose: async () => undefined } : await startRedis();
   const onSignal = (): void => {
-    redis.stop();
-    process.exit(130);
+    void redis.dispose().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   const admin = new Redis(redis.url);
@@ -666,7 +613,7 @@ async function main(): Promise<void> {
     }
   } finally {
     admin.disconnect();
-    redis.stop();
+    await redis.dispose();
   }
   if (values.json) {
     writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
