@@ -291,7 +291,8 @@ export class ExperimentLoop {
       return;
     }
     // batch: a new q-batch only once the last one is all terminal; async: refill to `parallelism`.
-    let want = mode === 'batch' ? (inFlight === 0 ? Math.min(batchSize, budget - total) : 0) : Math.min(parallelism - inFlight, budget - total);
+    // Never below 0: trials proposed ahead (or re-dispatched on resume) can take in-flight past parallelism.
+    let want = Math.max(0, mode === 'batch' ? (inFlight === 0 ? Math.min(batchSize, budget - total) : 0) : Math.min(parallelism - inFlight, budget - total));
     let since = performance.now();
     try {
       // Quasi-random trials need no model and are independent: one step for all of them.
@@ -303,14 +304,13 @@ export class ExperimentLoop {
       // Async refills that a qLogNEI step would leave waiting too long come from one Thompson step.
       // It also proposes a few trials ahead, held back until slots free, so a freed slot need not
       // wait for the next step.
-      const budget = mode === 'async' && this.optimizer.quasiRandomTrialsAhead() === 0 ? this.refillBudgetMs() : null;
-      const estimate = budget === null ? null : this.optimizer.estimateModelStepMs(Math.max(want, 1));
-      if (budget !== null && estimate !== null && estimate > budget && this.isRunning) {
-        const ahead = Math.max(0, Math.min(Math.ceil(parallelism / LOOKAHEAD_DIVISOR) - this.held.length, this.config.budget - total - Math.max(want, 0)));
-        const n = Math.max(want, 0) + ahead;
-        if (n > 0) {
+      const refillMs = mode === 'async' && this.optimizer.quasiRandomTrialsAhead() === 0 ? this.refillBudgetMs() : null;
+      const estimate = refillMs === null ? null : this.optimizer.estimateModelStepMs(Math.max(want, 1));
+      if (refillMs !== null && estimate !== null && estimate > refillMs && this.isRunning) {
+        const ahead = Math.max(0, Math.min(Math.ceil(parallelism / LOOKAHEAD_DIVISOR) - this.held.length, budget - total - want));
+        if (want + ahead > 0) {
           this.holdNext = ahead;
-          await this.generate(n, { timeBudgetMs: budget });
+          await this.generate(want + ahead, { timeBudgetMs: refillMs });
         }
         want = 0;
       }

@@ -34,6 +34,14 @@ interface AskReply {
   error?: string;
 }
 
+/** A trial as the replica attaches it (`Optimizer.attachTrial`'s arguments, plain data). */
+function attachMessage(t: Trial): { parameters: Trial['parameters']; attach: Record<string, unknown> } {
+  return {
+    parameters: t.parameters,
+    attach: { status: t.status, generator: t.generator, unit: Array.from(t.unit), ...(t.values ? { values: t.values } : {}), ...(t.error !== undefined ? { error: t.error } : {}) },
+  };
+}
+
 /** Raised when the thread could not start or died; sources then generate on the calling thread. */
 class ThreadUnavailableError extends Error {
   override name = 'ThreadUnavailableError';
@@ -99,10 +107,7 @@ export class GenerationThread {
       type: 'init',
       key,
       options,
-      trials: optimizer.trials.map((t) => ({
-        parameters: t.parameters,
-        attach: { status: t.status, generator: t.generator, unit: Array.from(t.unit), ...(t.values ? { values: t.values } : {}), ...(t.error !== undefined ? { error: t.error } : {}) },
-      })),
+      trials: optimizer.trials.map(attachMessage),
     });
     return new ThreadedOptimizer(this, key, optimizer);
   }
@@ -223,7 +228,7 @@ class ThreadedOptimizer implements ProposalSource {
     if (this.local.quasiRandomTrialsAhead() > 0) {
       // Quasi-random points cost nothing: drawn here, and the replica attaches them (advancing its own Sobol stream alike).
       const out = this.local.ask(n, options);
-      this.thread.post({ type: 'attach', key: this.key, trials: out.map((t) => ({ parameters: t.parameters, attach: { status: 'running', generator: t.generator, unit: Array.from(t.unit) } })) });
+      this.thread.post({ type: 'attach', key: this.key, trials: out.map(attachMessage) });
       return out;
     }
     let reply: AskReply;
