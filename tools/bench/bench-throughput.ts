@@ -34,7 +34,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -153,6 +153,9 @@ interface RawResult {
   jobsPerSecond: number;
   redisCallsPerJob: number;
   sentPerJob: number;
+  /** CPU of this process (the Worker) and of redis-server while draining, ms per job. */
+  workerCpuMsPerJob: number;
+  redisCpuMsPerJob: number;
 }
 
 async function rawBullmq(url: string, admin: Redis, jobs: number, concurrency: number): Promise<RawResult> {
@@ -177,16 +180,19 @@ async function rawBullmq(url: string, admin: Redis, jobs: number, concurrency: n
   await worker.waitUntilReady();
   const before = await redisCounters(admin);
   const sent0 = sentSnapshot();
+  const cpu0 = process.cpuUsage();
   const t1 = performance.now();
   void worker.run();
   await drained;
   const drainSeconds = (performance.now() - t1) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const sent = sentDelta(sent0, sentSnapshot());
   const after = await redisCounters(admin);
+  const redis = counterDelta(before, after);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return { concurrency, jobs, addSeconds, drainSeconds, jobsPerSecond: jobs / drainSeconds, redisCallsPerJob: counterDelta(before, after).calls / jobs, sentPerJob: sumValues(sent) / jobs };
+  return { concurrency, jobs, addSeconds, drainSeconds, jobsPerSecond: jobs / drainSeconds, redisCallsPerJob: redis.calls / jobs, sentPerJob: sumValues(sent) / jobs, workerCpuMsPerJob: (cpu.user + cpu.system) / 1e3 / jobs, redisCpuMsPerJob: (redis.cpuSeconds * 1e3) / jobs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,6 +226,8 @@ interface ApiaryRun {
   /** Commands this process sent (in-process worker: all of them; child worker: all but the worker's). */
   sent: Map<string, number>;
   processCpuSeconds: number;
+  /** CPU seconds of the child worker process (from /proc), or null (worker in this process, or no /proc). */
+  childCpuSeconds: number | null;
   eventLoopDelayMeanMs: number;
   eventLoopDelayMaxMs: number;
   store: Map<string, StoreCallStats>;
@@ -291,7 +299,7 @@ function timedDispatcher(dispatcher: BullmqDispatcher, intake: { events: number;
 }
 
 async function startChildWorker(url: string, prefix: string, evaluator: string, slots: number, sleepMs: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=@apiary/source', '--import', 'tsx', SELF, '--child-worker', '--redis', url, '--prefix', prefix, '--evaluator', evaluator, '--slots', String(slots), '--util-ms', String(Math.max(1, sleepMs))], {
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/work/main/tmp/prof', '--conditions=@apiary/source', '--import', 'tsx', SELF, '--child-worker', '--redis', url, '--prefix', prefix, '--evaluator', evaluator, '--slots', String(slots), '--util-ms', String(Math.max(1, sleepMs))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -304,6 +312,22 @@ async function startChildWorker(url: string, prefix: string, evaluator: string, 
   });
   return child;
 }
+
+/** User + system CPU seconds of a process, from /proc/<pid>/stat (Linux); null where that cannot be read. */
+function procCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which is in parentheses and may contain spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times on Linux (100 on every common configuration). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -354,6 +378,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
     const before = await redisCounters(o.admin);
     const sent0 = sentSnapshot();
     const cpu0 = process.cpuUsage();
+    const childCpu0 = child ? procCpuSeconds(child.pid) : null;
     loopDelay.enable();
     const startedAt = performance.now();
     const progress = o.progressMs
@@ -369,6 +394,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
     clearInterval(progress);
     loopDelay.disable();
     const cpu = process.cpuUsage(cpu0);
+    const childCpu1 = child ? procCpuSeconds(child.pid) : null;
     const sent = sentDelta(sent0, sentSnapshot());
     const after = await redisCounters(o.admin);
     const records = await listAllTrials(redisStore, exp.id);
@@ -382,6 +408,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
       redis: counterDelta(before, after),
       sent,
       processCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      childCpuSeconds: childCpu0 !== null && childCpu1 !== null ? childCpu1 - childCpu0 : null,
       eventLoopDelayMeanMs: loopDelay.mean / 1e6,
       eventLoopDelayMaxMs: loopDelay.max / 1e6,
       store: storeStats,
@@ -436,6 +463,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
   console.log(`  Redis, sent by this process: ${f1(sumValues(r.sent) / n)} commands per trial (${topCommands(r.sent, n)})`);
   console.log(`  Redis, executed (scripts' inner commands included): ${f1(r.redis.calls / n)} per trial (${topCommands(r.redis.perCommand, n)}); redis-server CPU ${r.redis.cpuSeconds.toFixed(2)} s (${pct(r.redis.cpuSeconds / r.seconds)} of a core)`);
   console.log(`  this process: CPU ${r.processCpuSeconds.toFixed(2)} s (${pct(r.processCpuSeconds / r.seconds)} of a core); event-loop delay mean ${r.eventLoopDelayMeanMs.toFixed(1)} ms, max ${r.eventLoopDelayMaxMs.toFixed(0)} ms`);
+  if (r.childCpuSeconds !== null) console.log(`  the worker's process: CPU ${r.childCpuSeconds.toFixed(2)} s (${pct(r.childCpuSeconds / r.seconds)} of a core)`);
   console.log(`  event intake (runner handler, in batches): ${r.intake.events} events (${(r.intake.events / n).toFixed(2)} per trial) in ${r.intake.batches} batches (mean ${(r.intake.events / Math.max(1, r.intake.batches)).toFixed(1)} events), busy ${(r.intake.busyMs / 1000).toFixed(2)} s = ${pct(r.intake.busyMs / 1000 / r.seconds)} of the wall time, mean ${(r.intake.busyMs / Math.max(1, r.intake.events)).toFixed(2)} ms per event`);
   console.log(`  dispatch (trial job add, in bulk): ${(r.dispatch.calls / n).toFixed(2)} per trial, ${(r.dispatch.totalMs / 1000).toFixed(2)} s in all`);
   console.log(`  store calls per trial: ${store.map(([k, s]) => `${k} ${(s.calls / n).toFixed(2)} (mean ${(s.totalMs / s.calls).toFixed(2)} ms)`).join(', ')}`);
@@ -449,6 +477,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
     redisTopCommandsPerTrial: Object.fromEntries([...r.redis.perCommand.entries()].map(([k, v]) => [k, v / n])),
     redisCpuSeconds: r.redis.cpuSeconds,
     processCpuSeconds: r.processCpuSeconds,
+    workerProcessCpuSeconds: r.childCpuSeconds,
     eventLoopDelayMeanMs: r.eventLoopDelayMeanMs,
     eventLoopDelayMaxMs: r.eventLoopDelayMaxMs,
     intake: { events: r.intake.events, batches: r.intake.batches, busySeconds: r.intake.busyMs / 1000, meanMs: r.intake.busyMs / Math.max(1, r.intake.events) },
@@ -528,9 +557,9 @@ async function main(): Promise<void> {
     if (parts.has('raw') || parts.has('apiary')) {
       for (const c of [1, 50]) raw.push(await rawBullmq(redis.url, admin, trials, c));
       console.log(`\n(i) raw BullMQ: ${trials} no-op jobs added in bulk, drained by one Worker`);
-      console.log('| concurrency | add s | drain s | jobs/s | commands sent/job | commands executed/job |');
-      console.log('|---|---|---|---|---|---|');
-      for (const r of raw) console.log(`| ${r.concurrency} | ${r.addSeconds.toFixed(2)} | ${r.drainSeconds.toFixed(2)} | ${f0(r.jobsPerSecond)} | ${f1(r.sentPerJob)} | ${f1(r.redisCallsPerJob)} |`);
+      console.log('| concurrency | add s | drain s | jobs/s | commands sent/job | commands executed/job | worker CPU ms/job | redis-server CPU ms/job |');
+      console.log('|---|---|---|---|---|---|---|---|');
+      for (const r of raw) console.log(`| ${r.concurrency} | ${r.addSeconds.toFixed(2)} | ${r.drainSeconds.toFixed(2)} | ${f0(r.jobsPerSecond)} | ${f1(r.sentPerJob)} | ${f1(r.redisCallsPerJob)} | ${r.workerCpuMsPerJob.toFixed(3)} | ${r.redisCpuMsPerJob.toFixed(3)} |`);
       report['raw'] = raw;
     }
 

@@ -253,7 +253,9 @@ export class ExperimentRunner {
       }
       const trials = await listAllTrials(this.o.store, id);
       const { optimizer, trialIds } = rebuildOptimizer(record.config, trials);
-      const source = this.o.generationThread ? this.generationThread().source(optimizer, optimizerOptions(record.config), id) : optimizer;
+      // Quasi-random generation needs no model: it stays on this thread (no thread, no TF.js start-up).
+      const modelBased = record.config.generation.method !== 'sobol';
+      const source = this.o.generationThread && modelBased ? this.generationThread().source(optimizer, optimizerOptions(record.config), id) : optimizer;
       const running = record.status === 'RUNNING' ? record : await this.o.store.updateExperiment(id, { status: 'RUNNING', reason: null, updatedAt: this.o.now() }, record.status);
       if (!running) throw new ExperimentStateError(`experiment '${id}' changed state while starting; try again`);
       const failed = trials.filter((t) => t.status === 'FAILED').sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));

@@ -79,6 +79,8 @@ export interface ExperimentRunnerOptions {
    * Fit models and optimise acquisition functions in a worker thread, so that this thread keeps
    * taking results and serving requests while a proposal is computed (a GP step can take
    * seconds). Proposals are the same as on this thread. The scheduler and the CLI turn it on.
+   * Experiments with `generation.method: 'sobol'` never use it (they need no model), and the
+   * thread starts with the first experiment that does.
    * @defaultValue false
    */
   generationThread?: boolean;

@@ -1,6 +1,6 @@
 import { Optimizer, branin } from '@apiary/bo-core';
 import { ExperimentConfigSchema, parseOrThrow } from '@apiary/contracts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ExperimentRunner, GenerationThread, LocalDispatcher, MemoryStore, optimizerOptions, SILENT_LOGGER } from '../src/index.js';
 import { asWorker, braninAt, braninConfig } from './support/configs.js';
 import { EventLog } from './support/observe.js';
@@ -48,6 +48,23 @@ describe('GenerationThread', () => {
     expect(thread.available).toBe(false);
     const [u] = await remote.ask(1);
     expect(u!.index).toBe(6);
+  });
+
+  it('leaves quasi-random experiments on this thread: no thread is started for them', async () => {
+    const sources = vi.spyOn(GenerationThread.prototype, 'source');
+    const store = new MemoryStore();
+    const dispatcher = new LocalDispatcher({ execute: asWorker(async (job) => braninAt(job)), concurrency: 4 });
+    const runner = new ExperimentRunner({ store, dispatcher, timeoutCheckIntervalMs: 0, generationThread: true });
+    try {
+      const created = await runner.create(braninConfig({ budget: 8, generation: { method: 'sobol' } }));
+      await runner.start(created.id);
+      expect(await runner.whenDone(created.id)).toMatchObject({ status: 'COMPLETED', nextIndex: 8 });
+      expect(sources).not.toHaveBeenCalled();
+    } finally {
+      sources.mockRestore();
+      await runner.close();
+      await dispatcher.close();
+    }
   });
 
   it('runs a whole experiment through the runner', async () => {
