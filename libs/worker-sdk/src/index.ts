@@ -27,6 +27,6 @@ export { EVENT_GROUP, cancelKey, eventStreamKey } from './queue-names.js';
 export { trialJobId } from './job-ids.js';
 export { EVENT_FIELD, EventStreamConsumer, eventStreamDepth, parseEntry, type EventStreamConsumerOptions } from './event-stream.js';
 export { parseTrialMessage, stallVerdict, toTrialMessage, type TrialMessage } from './trial-message.js';
-export { BULLMQ_MAX_STALLED_COUNT, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
+export { BULLMQ_MAX_STALLED_COUNT, DEFAULT_STARTED_EVENT_DELAY_MS, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
 export { BullmqDispatcher, EVENT_CLAIM_IDLE_MS, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
 export { LocalPool, type EvaluatorSource, type LocalPoolOptions } from './local-pool.js';

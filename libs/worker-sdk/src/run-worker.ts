@@ -17,6 +17,9 @@ import { trialProcessor } from './trial-processor.js';
  */
 export const BULLMQ_MAX_STALLED_COUNT = 1000;
 
+/** How long a trial runs before its `started` event is published (see RunWorkerOptions). */
+export const DEFAULT_STARTED_EVENT_DELAY_MS = 100;
+
 /** Options of {@link runWorker}. */
 export interface RunWorkerOptions {
   /** Redis: a `redis://` URL or ioredis options. */
@@ -42,6 +45,13 @@ export interface RunWorkerOptions {
   drainTimeoutMs?: number;
   /** How often a running trial checks whether it was cancelled. @defaultValue 1000 */
   cancelPollMs?: number;
+  /**
+   * A trial's `started` event is published once it has run this long (or reported a value); one
+   * that ends sooner publishes only its end event, which carries the start time and this worker.
+   * Short trials then cost one event instead of two; the scheduler shows them QUEUED until then.
+   * 0 publishes it at once. @defaultValue 100
+   */
+  startedEventDelayMs?: number;
   /** BullMQ key prefix; tests use their own. @defaultValue QUEUE_PREFIX */
   prefix?: string;
   /** Called after each event is published (logging). @defaultValue none */
@@ -64,8 +74,8 @@ export interface WorkerHandle {
 
 /**
  * Serves evaluators from BullMQ: one Worker per evaluator on `trials.<name>`, publishing
- * `started`, `intermediate`, `completed` and `failed` TrialEvents to the event stream (one XADD
- * each, auto-pipelined across the trials running at once).
+ * `started` (after `startedEventDelayMs`), `intermediate`, `completed` and `failed` TrialEvents
+ * to the event stream (one XADD each, auto-pipelined across the trials running at once).
  * Resolves once connected to Redis.
  */
 export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle> {
@@ -96,6 +106,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
       isCancelled: async (trialId) => (await publisher.redis.get(cancelKey(prefix, trialId))) !== null,
       cancelPollMs: options.cancelPollMs ?? 1000,
       onPublishError: (e) => onError(new Error(`could not publish an intermediate value: ${messageOf(e)}`)),
+      startedDelayMs: options.startedEventDelayMs ?? DEFAULT_STARTED_EVENT_DELAY_MS,
     });
     const worker = new Worker(trialsQueueName(evaluatorName), processor, {
       connection,

@@ -25,13 +25,20 @@ export interface TrialRun {
   publish(event: TrialEvent): Promise<void>;
   /** Called when publishing an intermediate value fails (they are best effort). */
   onPublishError?: ((error: unknown) => void) | undefined;
+  /**
+   * Publish `started` only once the trial has run this long (or reported an intermediate value):
+   * a trial that ends sooner publishes its end event alone, which carries `startedAt` and the
+   * worker. Halves the events of short trials. @defaultValue 0 (at once)
+   */
+  startedDelayMs?: number | undefined;
 }
 
 /**
- * Runs a trial the way every transport does: publishes `started` (without waiting for it), runs executeTrial (publishing
- * each `ctx.report` as an `intermediate` event), then publishes `completed` or `failed`
- * (`exhausted: false`: an evaluator failure is final) and returns that last event. A trial
- * stopped because the worker shuts down publishes no end event: the EvaluationError of kind
+ * Runs a trial the way every transport does: publishes `started` (without waiting for it; after
+ * `startedDelayMs` if set, and not at all if the trial ends sooner), runs executeTrial (publishing
+ * each `ctx.report` as an `intermediate` event, after `started`), then publishes `completed` or
+ * `failed` (`exhausted: false`: an evaluator failure is final) and returns that last event. A
+ * trial stopped because the worker shuts down publishes no end event: the EvaluationError of kind
  * `shutdown` is rethrown, so that the transport can hand the trial to another worker.
  */
 export async function runTrialWithEvents(run: TrialRun): Promise<TerminalTrialEvent> {
@@ -39,11 +46,19 @@ export async function runTrialWithEvents(run: TrialRun): Promise<TerminalTrialEv
   const ids = { experimentId: job.experimentId, trialId: job.trialId };
   const startedAt = Date.now();
   // Not awaited before the evaluation starts (a round trip less per trial); awaited before the end.
-  const started = run.publish({ kind: 'started', ...ids, worker, attempt, at: startedAt });
-  started.catch(() => undefined); // observed below; keeps a failure that precedes it from being unhandled
+  let started: Promise<void> | null = null;
+  const publishStarted = (): void => {
+    if (started) return;
+    started = run.publish({ kind: 'started', ...ids, worker, attempt, at: startedAt });
+    started.catch(() => undefined); // observed below; keeps a failure that precedes it from being unhandled
+  };
+  const startedDelayMs = run.startedDelayMs ?? 0;
+  const startTimer = startedDelayMs > 0 ? setTimeout(publishStarted, startedDelayMs) : undefined;
+  if (startTimer === undefined) publishStarted();
 
   let reports: Promise<void> = Promise.resolve();
   const onReport = (step: number, value: number): void => {
+    publishStarted(); // issued now, so that it precedes the intermediate value
     reports = reports.then(() => run.publish({ kind: 'intermediate', ...ids, step, value, at: Date.now() })).catch((e: unknown) => run.onPublishError?.(e));
   };
 
@@ -55,8 +70,10 @@ export async function runTrialWithEvents(run: TrialRun): Promise<TerminalTrialEv
   } catch (e) {
     if (!(e instanceof EvaluationError) || e.kind === 'shutdown') throw e;
     end = { kind: 'failed', ...ids, worker, attempt, reason: e.reason, exhausted: false, startedAt, at: Date.now() };
+  } finally {
+    clearTimeout(startTimer);
   }
-  await started;
+  if (started) await started;
   await reports;
   await run.publish(end);
   return end;

@@ -22,6 +22,8 @@ export interface TrialProcessorContext {
   isCancelled(trialId: string): Promise<boolean>;
   cancelPollMs: number;
   onPublishError?: ((error: unknown) => void) | undefined;
+  /** See TrialRun's `startedDelayMs`. */
+  startedDelayMs?: number | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
         signal: controller.signal,
         publish: ctx.publish,
         onPublishError: ctx.onPublishError,
+        startedDelayMs: ctx.startedDelayMs,
       });
     } catch (e) {
       if (e instanceof EvaluationError && e.kind === 'shutdown' && token) {

@@ -41,8 +41,9 @@ async function worker(prefix: string, evaluators: Record<string, Evaluator>, nam
 describe('BullMQ transport', () => {
   it('delivers 20 trials over 2 workers, each completed exactly once; dispatch is idempotent', async () => {
     const { prefix, dispatcher, log } = await setup('roundtrip');
+    // trial-17 runs past the started-event delay (100 ms); the others end before it.
     const evaluator: Evaluator = async (p) => {
-      await sleep(30);
+      await sleep(Number(p['x']) === 17 ? 250 : 30);
       return { loss: Number(p['x']) * 2 };
     };
     await worker(prefix, { demo: evaluator }, 'w1', { concurrency: 2 });
@@ -54,10 +55,15 @@ describe('BullMQ transport', () => {
     const completed = log.events.flatMap((e) => (e.kind === 'completed' ? [e] : []));
     expect(completed).toHaveLength(20);
     expect(new Set(completed.map((e) => e.trialId)).size).toBe(20);
-    expect(log.events.filter((e) => e.kind === 'started')).toHaveLength(20);
     for (const e of completed) expect(e.outcome.values['loss']).toBe(Number(e.trialId.slice(6)) * 2);
     expect(new Set(completed.map((e) => e.worker))).toEqual(new Set(['w1', 'w2']));
-    for (const id of ['trial-3', 'trial-17']) expect(log.of(id).map((e) => e.kind)).toEqual(['started', 'completed']);
+    // A short trial's end event stands alone and carries its start; a long one was announced first.
+    expect(log.events.filter((e) => e.kind === 'started').map((e) => e.trialId)).toEqual(['trial-17']);
+    expect(log.of('trial-3').map((e) => e.kind)).toEqual(['completed']);
+    for (const e of completed) expect(e.startedAt).toBeLessThanOrEqual(e.at);
+    expect(log.of('trial-17').map((e) => e.kind)).toEqual(['started', 'completed']);
+    const [start17, end17] = log.of('trial-17');
+    expect(start17).toMatchObject({ worker: end17!.worker, attempt: 1, at: (end17 as { startedAt: number }).startedAt });
     expect(errors).toEqual([]);
   });
 
@@ -75,7 +81,7 @@ describe('BullMQ transport', () => {
     await dispatcher.dispatch(trialJob('late', {}, { evaluator: 'slow', timeoutMs: 200 }), { maxRetries: 3 });
     await log.until((ev) => ev.filter((e) => e.kind === 'failed').length === 2, 10_000, 'two failures');
     await sleep(300);
-    expect(log.of('boom')).toMatchObject([{ kind: 'started', attempt: 1 }, { kind: 'failed', reason: 'evaluator threw: diverged', exhausted: false, worker: 'w1', attempt: 1 }]);
+    expect(log.of('boom')).toMatchObject([{ kind: 'failed', reason: 'evaluator threw: diverged', exhausted: false, worker: 'w1', attempt: 1, startedAt: expect.any(Number) }]);
     expect(log.of('late').at(-1)).toMatchObject({ kind: 'failed', reason: 'timed out after 200 ms', exhausted: false });
     expect(calls).toBe(1);
     const queue = new Queue(trialsQueueName('bad'), { connection: { url: redis.url }, prefix });
