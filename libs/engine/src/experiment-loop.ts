@@ -328,7 +328,7 @@ export class ExperimentLoop {
     }
   }
 
-  /** Asks the optimiser for n trials; {@link release} stores them as CANDIDATE and dispatches them. */
+  /** Asks the optimiser for n trials; {@link release} stores and dispatches them. */
   private async generate(n: number, options: AskOptions = {}): Promise<void> {
     // Let results that already arrived land first, so that this generation sees them.
     await yieldToEventLoop();
@@ -349,27 +349,38 @@ export class ExperimentLoop {
     this.generated.push(...asked);
   }
 
-  /** Stores the trials generated since the last release as CANDIDATE (one write) and dispatches them. */
+  /**
+   * Stores the trials generated since the last release (one write) and dispatches them. Those
+   * dispatched at once are stored QUEUED, so that no second write marks them: QUEUED means handed
+   * to the transport (their enqueue may still be under way; one that fails is retried on the next
+   * pass, and a resume enqueues CANDIDATE and QUEUED trials again, idempotently by trial id).
+   * Trials proposed ahead are stored CANDIDATE and held.
+   */
   private async release(): Promise<void> {
     const asked = this.generated.splice(0);
     if (asked.length === 0) return;
+    const hold = Math.min(this.holdNext, asked.length);
+    this.holdNext = 0;
+    const now = asked.length - hold;
     let records: TrialRecord[];
     try {
       const first = await this.ctx.store.allocateTrialIndices(this.id, asked.length);
       const createdAt = this.ctx.now();
-      records = asked.map((t, i) => this.newRecord(t, first + i, createdAt));
+      records = asked.map((t, i) => this.newRecord(t, first + i, createdAt, i < now));
       records.forEach((r, i) => this.track(r.id, asked[i]!.index));
       await this.ctx.store.insertTrials(this.id, records);
     } catch (e) {
       for (const t of asked) this.optimizer.fail(t.index, 'could not be stored'); // no longer pending
       throw e;
     }
-    for (const r of records) this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'CANDIDATE' });
-    const hold = Math.min(this.holdNext, records.length);
-    this.holdNext = 0;
-    this.held.push(...records.slice(records.length - hold));
-    await this.dispatch(records.slice(0, records.length - hold));
-    // Ended while this batch was being stored or dispatched: withdraw what the end's sweep missed.
+    for (const r of records) {
+      this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'CANDIDATE' });
+      if (r.status === 'QUEUED') this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'QUEUED' });
+    }
+    this.held.push(...records.slice(now));
+    await this.dispatch(records.slice(0, now));
+    // Ended while this batch was being stored or dispatched: withdraw what the end's sweep missed,
+    // and cancel the jobs of trials it withdrew before their jobs were enqueued.
     if (this.state === 'ended') {
       const patch: TrialPatch = { status: 'ABANDONED', error: 'experiment ended before the trial started', finishedAt: this.ctx.now() };
       const before = await this.ctx.store.updateTrials(
@@ -379,14 +390,14 @@ export class ExperimentLoop {
       );
       for (const r of records) {
         const status = before.get(r.id)?.status;
-        if (status !== undefined && STOP_ABANDONS.includes(status)) await cancelQuietly(this.ctx, this.jobOf(r));
+        if (status !== undefined && (STOP_ABANDONS.includes(status) || status === 'ABANDONED')) await cancelQuietly(this.ctx, this.jobOf(r));
       }
     }
   }
 
   /**
-   * Hands trials to the dispatcher (one enqueue where it can), then CANDIDATE → QUEUED (one store
-   * call). A transport error leaves them CANDIDATE for the next pass.
+   * Hands trials to the dispatcher (one enqueue where it can), then marks the CANDIDATE ones
+   * (held, or resumed) QUEUED (one store call). A transport error leaves them for the next pass.
    */
   private async dispatch(records: readonly TrialRecord[]): Promise<void> {
     if (!this.isRunning || records.length === 0) return;
@@ -395,7 +406,7 @@ export class ExperimentLoop {
     const dispatched: TrialRecord[] = [];
     const failed = (rs: readonly TrialRecord[], e: unknown): void => {
       for (const r of rs) this.undispatched.set(r.id, r);
-      this.ctx.logger.warn(`could not dispatch ${rs.length === 1 ? 'a trial' : `${rs.length} trials`}; ${rs.length === 1 ? 'it stays' : 'they stay'} CANDIDATE and ${rs.length === 1 ? 'is' : 'are'} retried`, {
+      this.ctx.logger.warn(`could not dispatch ${rs.length === 1 ? 'a trial' : `${rs.length} trials`}; retried on the next pass`, {
         experimentId: this.id,
         trialId: rs[0]?.id,
         error: message(e),
@@ -422,11 +433,12 @@ export class ExperimentLoop {
         }
       }
     }
-    if (dispatched.length === 0) return;
     for (const r of dispatched) this.undispatched.delete(r.id);
+    const candidates = dispatched.filter((r) => r.status === 'CANDIDATE');
+    if (candidates.length === 0) return;
     // Not awaited here: the next pass need not wait for it (CANDIDATE and QUEUED both count as in
     // flight, and both are dispatched again on resume); the pump waits for it before it ends.
-    const marking = this.markQueued(dispatched);
+    const marking = this.markQueued(candidates);
     this.marking.add(marking);
     void marking.finally(() => this.marking.delete(marking));
   }
@@ -455,7 +467,7 @@ export class ExperimentLoop {
     this.trialIdByIndex[optimizerIndex] = trialId;
   }
 
-  private newRecord(t: Trial, index: number, createdAt: number): TrialRecord {
+  private newRecord(t: Trial, index: number, createdAt: number, queued: boolean): TrialRecord {
     return {
       id: trialIdOf(this.id, index),
       experimentId: this.id,
@@ -463,10 +475,11 @@ export class ExperimentLoop {
       parameters: { ...t.parameters },
       unit: Array.from(t.unit),
       generator: t.generator,
-      status: 'CANDIDATE',
+      status: queued ? 'QUEUED' : 'CANDIDATE',
       attempts: 0,
       intermediate: [],
       createdAt,
+      ...(queued ? { queuedAt: createdAt } : {}),
     };
   }
 
