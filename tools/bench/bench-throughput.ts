@@ -1,23 +1,29 @@
 /**
  * Throughput of the distributed path, against raw BullMQ on the same Redis in the same run.
  *
- *   npm run bench:throughput -- [--trials 2000] [--slots 32] [--util-trials 400] [--util-slots 16]
+ *   npm run bench:throughput -- [--trials 2000] [--warmup 500] [--slots 32] [--util-trials 400] [--util-slots 16]
  *                               [--util-ms 1000] [--util-batch 1] [--util-restarts N]
  *                               [--util-raw-samples N] [--util-method qlognei|thompson|sobol] [--batch 1]
  *                               [--util-parallelism N] [--util-refill-fraction F|off] [--parallelism N]
  *                               [--worker inproc|child|both]
  *                               [--parts raw,apiary,util] [--redis URL] [--json OUT]
  *
+ * Warm-up: both sides first run `--warmup` (500; 0: none) untimed jobs or trials in the same
+ * processes, so that neither is timed while V8 is still compiling its hot paths (a fresh child
+ * worker otherwise spends much of a 2,000-trial run doing that).
+ *
  * (i)   raw BullMQ: `--trials` no-op jobs added in bulk to one Queue, then drained by one Worker
- *       with concurrency 1, then (a fresh batch) with concurrency 50: jobs/s of the drain.
+ *       with concurrency 1, then (a fresh batch) with concurrency 50: jobs/s of the drain; the
+ *       CPU of this process (the Worker) and of redis-server per job.
  * (ii)  Apiary end to end: an experiment (`generation: {method: 'sobol'}`, budget `--trials`,
  *       parallelism `--parallelism` (default `--slots`), batchSize `--batch` (1), mode async) through ExperimentRunner +
  *       RedisStore + BullmqDispatcher + runWorker (concurrency `--slots`) with a no-op evaluator:
  *       trials/s from the first dispatch to the budget reached, and the ratio to raw. `--worker`
  *       says where runWorker runs: in this process (`inproc`), in a child process (`child`), or
- *       both, one after the other (default). A profile follows: generation time, Redis commands
- *       per trial (sent, and executed per INFO commandstats), CPU of this process and of
- *       redis-server, the runner's event intake, dispatch and store calls.
+ *       both, one after the other (default); each first runs a `--warmup`-trial experiment on the
+ *       same runner and worker. A profile follows: generation time, Redis commands
+ *       per trial (sent, and executed per INFO commandstats), CPU of this process, of the child
+ *       worker and of redis-server, the runner's event intake, dispatch and store calls.
  * (iii) Worker utilisation: `--util-trials` trials (default 400, scaled down with `--trials`
  *       below 2000) of a `--util-ms` (1000) evaluator on `--util-slots` (16) slots under GP
  *       generation (qlognei with the default numRestarts/rawSamples unless `--util-restarts`,
@@ -208,6 +214,8 @@ interface ApiaryRunOptions {
   sleepMs: number;
   slots: number;
   worker: 'inproc' | 'child';
+  /** Trials of an untimed experiment run first on the same runner and worker (JIT warm-up). @defaultValue 0 */
+  warmupTrials?: number;
 }
 
 interface StoreCallStats {
@@ -357,8 +365,10 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
 
   let firstDispatch: number | null = null;
   let completedAt: number | null = null;
+  let timedId: string | null = null;
   const generation = { calls: 0, seconds: 0, maxSeconds: 0, fitSeconds: 0, acquisitionSeconds: 0 };
   const onEvent = (e: RunnerEvent): void => {
+    if (e.experimentId !== timedId) return; // the warm-up experiment
     if (e.type === 'trial' && e.status === 'QUEUED' && firstDispatch === null) firstDispatch = performance.now();
     if (e.type === 'experiment' && e.status !== 'RUNNING' && completedAt === null) completedAt = performance.now();
     if (e.type === 'generation') {
@@ -373,7 +383,16 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
   const dispatchStats = { calls: 0, totalMs: 0 };
   const runner = new ExperimentRunner({ store, dispatcher: timedDispatcher(dispatcher, intake, dispatchStats), onEvent, generationThread: true });
   try {
+    if (o.warmupTrials) {
+      const warmup = await runner.create({ ...o.config, name: `${String(o.config['name'])}-warmup`, budget: o.warmupTrials, evaluator: evaluatorName });
+      await runner.start(warmup.id);
+      await runner.whenDone(warmup.id);
+      Object.assign(intake, { events: 0, batches: 0, busyMs: 0 });
+      Object.assign(dispatchStats, { calls: 0, totalMs: 0 });
+      storeStats.clear();
+    }
     const exp = await runner.create({ ...o.config, evaluator: evaluatorName });
+    timedId = exp.id;
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     const before = await redisCounters(o.admin);
     const sent0 = sentSnapshot();
@@ -490,6 +509,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       trials: { type: 'string', default: '2000' },
+      warmup: { type: 'string', default: '500' },
       slots: { type: 'string', default: '32' },
       'util-trials': { type: 'string' },
       'util-slots': { type: 'string', default: '16' },
@@ -517,6 +537,7 @@ async function main(): Promise<void> {
   }
   countSentCommands();
   const trials = positiveInt(values.trials, '--trials');
+  const warmup = values.warmup === '0' ? 0 : positiveInt(values.warmup, '--warmup');
   const slots = positiveInt(values.slots, '--slots');
   const utilTrials = values['util-trials'] ? positiveInt(values['util-trials'], '--util-trials') : Math.max(32, Math.round((400 * Math.min(trials, 2000)) / 2000));
   const utilSlots = positiveInt(values['util-slots'], '--util-slots');
@@ -547,7 +568,7 @@ async function main(): Promise<void> {
   const admin = new Redis(redis.url);
   const report: Record<string, unknown> = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version, redis: (await admin.info('server')).match(/redis_version:(\S+)/)?.[1] ?? '?' },
-    options: { trials, slots, batch, utilTrials, utilSlots, utilMs, utilBatch, utilGeneration },
+    options: { trials, warmup, slots, batch, utilTrials, utilSlots, utilMs, utilBatch, utilGeneration },
   };
   console.log(`bench:throughput — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Redis ${(report['machine'] as { redis: string }).redis} at ${redis.url}`);
 
@@ -555,6 +576,7 @@ async function main(): Promise<void> {
     // (i) raw BullMQ
     const raw: RawResult[] = [];
     if (parts.has('raw') || parts.has('apiary')) {
+      if (warmup > 0) await rawBullmq(redis.url, admin, warmup, 50); // JIT warm-up, not reported
       for (const c of [1, 50]) raw.push(await rawBullmq(redis.url, admin, trials, c));
       console.log(`\n(i) raw BullMQ: ${trials} no-op jobs added in bulk, drained by one Worker`);
       console.log('| concurrency | add s | drain s | jobs/s | commands sent/job | commands executed/job | worker CPU ms/job | redis-server CPU ms/job |');
@@ -585,7 +607,7 @@ async function main(): Promise<void> {
       const rows: string[] = [];
       const profiles: [string, ApiaryRun][] = [];
       for (const mode of modes) {
-        const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'noop', sleepMs: 0, slots, worker: mode });
+        const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'noop', sleepMs: 0, slots, worker: mode, warmupTrials: warmup });
         if (r.status !== 'COMPLETED' || r.completed !== trials) console.log(`warning: the ${mode} run ended ${r.status} with ${r.completed}/${trials} trials completed`);
         const label = mode === 'inproc' ? 'runner + dispatcher + worker in one process' : 'worker in a child process';
         rows.push(`| ${label} | ${slots} | ${r.seconds.toFixed(2)} | ${f0(r.trialsPerSecond)} | ${pct(r.trialsPerSecond / rawBest)} | ${pct(r.trialsPerSecond / raw1)} | ${r.trialsPerSecond / rawBest >= 0.5 ? 'yes' : 'no'} |`);
