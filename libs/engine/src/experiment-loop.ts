@@ -65,16 +65,18 @@ export class ExperimentLoop {
   private resolveDone!: (record: ExperimentRecord | null) => void;
   /** Trials generated in this pass and not stored yet (see RELEASE_AFTER_MS). */
   private readonly generated: Trial[] = [];
-  /** Trials proposed ahead (stored CANDIDATE), dispatched as slots free. */
-  private readonly held: TrialRecord[] = [];
+  /**
+   * Stored trials not in the transport, in dispatch order: proposed ahead (held, CANDIDATE), handed
+   * back by a failed enqueue, or found CANDIDATE/QUEUED on resume. Each pass enqueues as many as
+   * slots are free (they count as in flight already).
+   */
+  private readonly waiting: TrialRecord[] = [];
   /** How many of the next release's trials to hold back. */
   private holdNext = 0;
   /** Evaluation times (ms) of recent completed trials, oldest first. */
   private readonly durations: number[] = [];
   /** QUEUED marks under way (see dispatch). */
   private readonly marking = new Set<Promise<void>>();
-  /** Trials stored but not (yet) handed to the dispatcher: retried on every pass. */
-  private readonly undispatched = new Map<string, TrialRecord>();
   private readonly optimizerIndex = new Map<string, number>();
   private readonly trialIdByIndex: string[] = [];
 
@@ -103,9 +105,17 @@ export class ExperimentLoop {
     return best ? (this.trialIdByIndex[best.index] ?? null) : null;
   }
 
-  /** Hands stored CANDIDATE/QUEUED trials to the dispatcher again (dispatch is idempotent by trial id). */
+  /**
+   * Stored CANDIDATE/QUEUED trials (on resume) wait to be enqueued again as slots free: QUEUED ones
+   * first (their jobs mostly exist already: enqueueing is idempotent by trial id), then CANDIDATE
+   * ones, each in index order, so that trials held before a restart do not take in-flight trials
+   * past `parallelism`.
+   */
   redispatch(trials: readonly TrialRecord[]): void {
-    for (const t of trials) this.undispatched.set(t.id, t);
+    const rank = (t: TrialRecord): number => (t.status === 'QUEUED' ? 0 : 1);
+    const known = new Set(this.waiting.map((t) => t.id));
+    const fresh = trials.filter((t) => !known.has(t.id)).sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+    this.waiting.push(...fresh);
   }
 
   /** Asks for a generation pass (coalesced with one in progress). */
@@ -137,6 +147,7 @@ export class ExperimentLoop {
    */
   async applyOutcomes(trials: readonly TrialRecord[]): Promise<void> {
     for (const trial of trials) this.tell(trial);
+    this.forget(trials);
     if (!this.isRunning) return;
     // On every batch with a finished outcome: a completion can carry the count past the minimum of 5.
     // No failure seen yet (every FAILED trial passes through here or is loaded at start): the rate is 0.
@@ -148,6 +159,13 @@ export class ExperimentLoop {
       }
     }
     this.schedule();
+  }
+
+  /** Drops trials that reached an outcome from the waiting list (a resumed QUEUED trial can finish before it is enqueued again). */
+  private forget(trials: readonly TrialRecord[]): void {
+    if (this.waiting.length === 0) return;
+    const ended = new Set(trials.map((t) => t.id));
+    for (let i = this.waiting.length - 1; i >= 0; i--) if (ended.has(this.waiting[i]!.id)) this.waiting.splice(i, 1);
   }
 
   private tell(trial: TrialRecord): void {
@@ -276,16 +294,15 @@ export class ExperimentLoop {
     while (this.marking.size > 0) await Promise.all(this.marking);
   }
 
-  /** One pass: re-dispatch what is pending, complete a spent budget, or generate up to the in-flight target. */
+  /** One pass: enqueue waiting trials into free slots, complete a spent budget, or generate up to the in-flight target. */
   private async fill(): Promise<void> {
-    if (this.undispatched.size > 0) await this.dispatch([...this.undispatched.values()]);
     const { budget, batchSize, parallelism, mode } = this.config;
     const counts = await this.ctx.store.countTrials(this.id);
     const total = sumCounts(counts);
     const inFlight = sumCounts(counts, IN_FLIGHT_TRIAL_STATUSES);
-    // Trials proposed ahead take the slots that freed first (they count as in flight already).
-    const free = parallelism - (inFlight - this.held.length);
-    if (this.held.length > 0 && free > 0) await this.dispatch(this.held.splice(0, free));
+    // Waiting trials take the slots that freed first (they count as in flight already).
+    const free = parallelism - (inFlight - this.waiting.length);
+    if (this.waiting.length > 0 && free > 0) await this.dispatch(this.waiting.splice(0, free));
     if (total >= budget) {
       if (inFlight === 0) await this.ctx.lock(() => this.deactivate('COMPLETED', 'budget reached', []));
       return;
@@ -307,7 +324,7 @@ export class ExperimentLoop {
       const refillMs = mode === 'async' && this.optimizer.quasiRandomTrialsAhead() === 0 ? this.refillBudgetMs() : null;
       const estimate = refillMs === null ? null : this.optimizer.estimateModelStepMs(Math.max(want, 1));
       if (refillMs !== null && estimate !== null && estimate > refillMs && this.isRunning) {
-        const ahead = Math.max(0, Math.min(Math.ceil(parallelism / LOOKAHEAD_DIVISOR) - this.held.length, budget - total - want));
+        const ahead = Math.max(0, Math.min(Math.ceil(parallelism / LOOKAHEAD_DIVISOR) - this.waiting.length, budget - total - want));
         if (want + ahead > 0) {
           this.holdNext = ahead;
           await this.generate(want + ahead, { timeBudgetMs: refillMs });
@@ -377,7 +394,7 @@ export class ExperimentLoop {
       this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'CANDIDATE' });
       if (r.status === 'QUEUED') this.ctx.emit({ type: 'trial', experimentId: this.id, trialId: r.id, index: r.index, status: 'QUEUED' });
     }
-    this.held.push(...records.slice(now));
+    this.waiting.push(...records.slice(now));
     await this.dispatch(records.slice(0, now));
     // Ended while this batch was being stored or dispatched: withdraw what the end's sweep missed,
     // and cancel the jobs of trials it withdrew before their jobs were enqueued.
@@ -397,7 +414,8 @@ export class ExperimentLoop {
 
   /**
    * Hands trials to the dispatcher (one enqueue where it can), then marks the CANDIDATE ones
-   * (held, or resumed) QUEUED (one store call). A transport error leaves them for the next pass.
+   * (held, or resumed) QUEUED (one store call). A transport error puts them back at the head of
+   * the waiting list for the next pass.
    */
   private async dispatch(records: readonly TrialRecord[]): Promise<void> {
     if (!this.isRunning || records.length === 0) return;
@@ -405,7 +423,7 @@ export class ExperimentLoop {
     const { dispatcher } = this.ctx;
     const dispatched: TrialRecord[] = [];
     const failed = (rs: readonly TrialRecord[], e: unknown): void => {
-      for (const r of rs) this.undispatched.set(r.id, r);
+      this.waiting.unshift(...rs);
       this.ctx.logger.warn(`could not dispatch ${rs.length === 1 ? 'a trial' : `${rs.length} trials`}; retried on the next pass`, {
         experimentId: this.id,
         trialId: rs[0]?.id,
@@ -423,17 +441,20 @@ export class ExperimentLoop {
         failed(records, e);
       }
     } else {
+      const lost: TrialRecord[] = [];
+      let error: unknown;
       for (const r of records) {
         if (!this.isRunning) break;
         try {
           await dispatcher.dispatch(this.jobOf(r), options);
           dispatched.push(r);
         } catch (e) {
-          failed([r], e);
+          lost.push(r);
+          error = e;
         }
       }
+      if (lost.length > 0) failed(lost, error);
     }
-    for (const r of dispatched) this.undispatched.delete(r.id);
     const candidates = dispatched.filter((r) => r.status === 'CANDIDATE');
     if (candidates.length === 0) return;
     // Not awaited here: the next pass need not wait for it (CANDIDATE and QUEUED both count as in
