@@ -22,7 +22,9 @@ describe('a scheduler restarted mid-experiment', () => {
       const budget = 10;
       const [first] = await Promise.all([
         startScheduler(group, { redisUrl: cluster.redis.url, prefixes }),
-        startWorkers(group, [`${signal}-a`, `${signal}-b`], { redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '700' } }),
+        // 1.5 s trials: one seen RUNNING (its 'started' event is sent 100 ms in) still runs well past a
+        // graceful stop that takes a second or so on a loaded machine.
+        startWorkers(group, [`${signal}-a`, `${signal}-b`], { redisUrl: cluster.redis.url, prefixes, evaluators: { quad: sleepy }, concurrency: 2, env: { ...ledger.env, APIARY_E2E_SLEEP_MS: '1500' } }),
       ]);
       // GP generation (qLogNEI after 5 quasi-random trials): the resumed scheduler must rebuild the model from the store.
       const exp = await first.create(quadConfig({ budget, parallelism: 3, batchSize: 1, generation: { method: 'qlognei', initialTrials: 5 } }));
