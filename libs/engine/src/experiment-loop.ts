@@ -122,7 +122,19 @@ export class ExperimentLoop {
   schedule(): void {
     if (!this.isRunning) return;
     this.again = true;
-    if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+    if (!this.pumping) this.startPump();
+  }
+
+  /**
+   * Runs the pump; a `schedule()` that lands after the pump's last check of `again` but before
+   * this settles (a few microtasks, in which an intake can finish) starts the pump again, so no
+   * pass asked for is lost.
+   */
+  private startPump(): void {
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.again && this.isRunning) this.startPump();
+    });
   }
 
   /** Settles when no generation pass is running. */
