@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { startRedis, uniquePrefix, type TestRedis } from './support/redis-server.js';
 import { describeStoreContract, experiment, trial } from './support/store-contract.js';
@@ -15,6 +15,40 @@ afterAll(async () => {
 });
 
 describeStoreContract('RedisStore', async () => new RedisStore({ redis: redis.url, prefix: uniquePrefix('contract') }));
+
+describe('RedisStore remembered trials', () => {
+  it('updates a trial it wrote without reading it first, and recovers when another store changed it', async () => {
+    const prefix = uniquePrefix('known');
+    const client = new Redis(redis.url);
+    const a = new RedisStore({ redis: client, prefix });
+    const b = new RedisStore({ redis: redis.url, prefix });
+    const reads = vi.spyOn(client, 'hmget');
+    try {
+      await a.createExperiment(experiment('e'));
+      await a.insertTrials('e', [trial('e', 0, 'QUEUED'), trial('e', 1, 'QUEUED')]);
+      const toRunning = (t: Parameters<Parameters<RedisStore['updateTrials']>[2]>[0]) => ({ ...t, status: 'RUNNING' as const, attempts: t.attempts + 1 });
+      const first = await a.updateTrials('e', ['e-0', 'e-1'], toRunning);
+      expect([...first.values()].map((t) => t.status)).toEqual(['QUEUED', 'QUEUED']);
+      expect(reads).not.toHaveBeenCalled(); // both known from the insert
+
+      // Another scheduler changes e-1 behind a's back: a's memory of it is stale.
+      await b.updateTrial('e', 'e-1', { worker: 'elsewhere' }, ['RUNNING']);
+      const second = await a.updateTrials('e', ['e-0', 'e-1'], (t) => ({ ...t, attempts: t.attempts + 10 }));
+      expect(second.get('e-1')).toMatchObject({ worker: 'elsewhere', attempts: 1 }); // computed from what Redis held
+      expect(reads).toHaveBeenCalledTimes(1); // only the conflicting one, once
+      expect(await b.getTrial('e', 'e-0')).toMatchObject({ status: 'RUNNING', attempts: 11 });
+      expect(await b.getTrial('e', 'e-1')).toMatchObject({ status: 'RUNNING', attempts: 11, worker: 'elsewhere' });
+
+      // A deleted experiment: nothing is remembered, nothing is written.
+      await b.deleteExperiment('e');
+      expect((await a.updateTrials('e', ['e-0'], (t) => ({ ...t, attempts: 99 }))).size).toBe(0);
+      expect(await b.getTrial('e', 'e-0')).toBeNull();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      client.disconnect();
+    }
+  });
+});
 
 describe('RedisStore durability', () => {
   it('a new client (a restarted scheduler) sees everything; a borrowed client stays open', async () => {

@@ -53,20 +53,23 @@ return redis.call('HINCRBY', KEYS[1], 'nextIndex', n) - n
 /**
  * KEYS: experiment hash, trials hash, order zset, then one zset per trial status (in
  * TRIAL_STATUSES order). ARGV: per trial, id, index, status position (1-based), JSON.
- * Returns the number inserted, or -1 if no experiment.
+ * Returns one 1 (inserted) or 0 (the id existed: left as it was) per trial, in order, or -1 if
+ * no experiment.
  */
 export const INSERT_TRIALS = new LuaScript(`
 if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return -1 end
-local inserted = 0
+local out = {}
 for i = 1, #ARGV, 4 do
   local id, index, pos, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
   if redis.call('HSETNX', KEYS[2], id, json) == 1 then
     redis.call('ZADD', KEYS[3], index, id)
     redis.call('ZADD', KEYS[3 + pos], index, id)
-    inserted = inserted + 1
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
   end
 end
-return inserted
+return out
 `);
 
 /**

@@ -30,6 +30,13 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Compare-and-set attempts before a contended update gives up. @defaultValue 100 */
   maxCasAttempts?: number;
+  /**
+   * Trials whose last JSON this store wrote (inserted or updated) are remembered (up to this many, oldest
+   * forgotten first; terminal ones are dropped), so that the next update of one compares against
+   * it without reading it first. A stale entry (another process changed the trial) only costs a
+   * failed compare-and-set and a re-read. 0 turns it off. @defaultValue 20000
+   */
+  knownTrials?: number;
 }
 
 /**
@@ -50,6 +57,9 @@ export class RedisStore implements ExperimentStore {
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly maxCasAttempts: number;
+  /** Trial JSON last written here, by experiment and trial id (see knownTrials). */
+  private readonly known = new Map<string, string>();
+  private readonly knownLimit: number;
 
   constructor(options: RedisStoreOptions) {
     const { redis } = options;
@@ -58,6 +68,8 @@ export class RedisStore implements ExperimentStore {
     this.prefix = options.prefix ?? 'apiary:';
     this.maxCasAttempts = options.maxCasAttempts ?? 100;
     if (!Number.isInteger(this.maxCasAttempts) || this.maxCasAttempts < 1) throw new RangeError(`maxCasAttempts must be an integer >= 1, got ${options.maxCasAttempts}`);
+    this.knownLimit = options.knownTrials ?? 20_000;
+    if (!Number.isInteger(this.knownLimit) || this.knownLimit < 0) throw new RangeError(`knownTrials must be an integer >= 0, got ${options.knownTrials}`);
   }
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
@@ -94,6 +106,7 @@ export class RedisStore implements ExperimentStore {
 
   async deleteExperiment(id: string): Promise<boolean> {
     const keys = [this.expKey(id), this.trialsKey(id), this.orderKey(id), ...this.statusKeys(id)];
+    for (const key of [...this.known.keys()]) if (key.startsWith(knownKey(id, ''))) this.known.delete(key);
     const [deleted] = await Promise.all([this.redis.del(keys[0]!), this.redis.del(...keys.slice(1)), this.redis.zrem(this.indexKey(), id)]);
     return deleted === 1;
   }
@@ -107,9 +120,15 @@ export class RedisStore implements ExperimentStore {
 
   async insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void> {
     if (trials.length === 0) return;
-    const args = trials.flatMap((t) => [t.id, t.index, statusPosition(t.status), JSON.stringify(t)]);
+    const jsons = trials.map((t) => JSON.stringify(t));
+    const args = trials.flatMap((t, i) => [t.id, t.index, statusPosition(t.status), jsons[i]!]);
     const keys = [this.expKey(experimentId), this.trialsKey(experimentId), this.orderKey(experimentId), ...this.statusKeys(experimentId)];
-    if (Number(await INSERT_TRIALS.run(this.redis, keys, args)) < 0) throw new Error(`no experiment '${experimentId}'`);
+    const inserted = await INSERT_TRIALS.run(this.redis, keys, args);
+    if (!Array.isArray(inserted)) throw new Error(`no experiment '${experimentId}'`);
+    // An id that existed was left as it was (HSETNX): its JSON is not known here.
+    trials.forEach((t, i) => {
+      if (inserted[i] === 1) this.remember(experimentId, t.id, jsons[i]!, t.status);
+    });
   }
 
   async getTrial(experimentId: string, trialId: string): Promise<TrialRecord | null> {
@@ -129,7 +148,16 @@ export class RedisStore implements ExperimentStore {
     let pending = [...new Set(trialIds)];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= this.maxCasAttempts) throw new Error(`trials ${pending.join(', ')}: update still contended after ${this.maxCasAttempts} attempts`);
-      const jsons = await this.redis.hmget(keys[0]!, ...pending);
+      // First attempt: the remembered JSON where there is one; after a conflict, what Redis holds.
+      const jsons = attempt === 0 ? pending.map((id) => this.known.get(knownKey(experimentId, id)) ?? null) : await this.redis.hmget(keys[0]!, ...pending);
+      const unknown = pending.filter((_, i) => jsons[i] === null);
+      if (attempt === 0 && unknown.length > 0) {
+        const read = await this.redis.hmget(keys[0]!, ...unknown);
+        let k = 0;
+        pending.forEach((_, i) => {
+          if (jsons[i] === null) jsons[i] = read[k++] ?? null;
+        });
+      }
       const tried: string[] = [];
       const args: (string | number)[] = [];
       pending.forEach((id, i) => {
@@ -144,6 +172,10 @@ export class RedisStore implements ExperimentStore {
       });
       if (tried.length === 0) break;
       const set = (await CAS_TRIALS.run(this.redis, keys, args)) as number[];
+      tried.forEach((id, i) => {
+        if (set[i] === 1) this.remember(experimentId, id, args[6 * i + 2] as string, TRIAL_STATUSES[(args[6 * i + 5] as number) - 1]!);
+        else this.known.delete(knownKey(experimentId, id));
+      });
       pending = tried.filter((_, i) => set[i] !== 1);
     }
     return before;
@@ -205,10 +237,24 @@ export class RedisStore implements ExperimentStore {
       const current = JSON.parse(json) as TrialRecord;
       const next = change(current);
       if (!next) return null;
-      const args = [trialId, json, JSON.stringify(next), current.index, statusPosition(current.status), statusPosition(next.status)];
-      if ((await CAS_TRIAL.run(this.redis, keys, args)) === 1) return next;
+      const nextJson = JSON.stringify(next);
+      const args = [trialId, json, nextJson, current.index, statusPosition(current.status), statusPosition(next.status)];
+      if ((await CAS_TRIAL.run(this.redis, keys, args)) === 1) {
+        this.remember(experimentId, trialId, nextJson, next.status);
+        return next;
+      }
     }
     throw new Error(`trial '${trialId}': update still contended after ${this.maxCasAttempts} attempts`);
+  }
+
+  /** Remembers a trial's JSON as written (forgets it once terminal: no more updates expected). */
+  private remember(experimentId: string, trialId: string, json: string, status: TrialStatus): void {
+    if (this.knownLimit === 0) return;
+    const key = knownKey(experimentId, trialId);
+    this.known.delete(key); // re-inserted last: the oldest entries are forgotten first
+    if (TERMINAL.has(status)) return;
+    this.known.set(key, json);
+    if (this.known.size > this.knownLimit) this.known.delete(this.known.keys().next().value!);
   }
 
   private expKey(id: string): string {
@@ -230,6 +276,13 @@ export class RedisStore implements ExperimentStore {
     return TRIAL_STATUSES.map((s) => this.statusKey(id, s));
   }
 }
+
+/** Key of a remembered trial (a NUL cannot occur in either id as sent by the engine). */
+function knownKey(experimentId: string, trialId: string): string {
+  return `${experimentId}\u0000${trialId}`;
+}
+
+const TERMINAL = new Set<TrialStatus>(TRIAL_STATUSES.filter((s) => !NON_TERMINAL_TRIAL_STATUSES.includes(s)));
 
 /** A client, by its methods (an instance from another copy of ioredis fails `instanceof`). */
 function isClient(x: RedisStoreOptions['redis']): x is Redis {
