@@ -61,4 +61,47 @@ describe('resume with trials held ahead', () => {
       await runner.close();
     }
   });
+
+  it('a result that arrives while a pass waits for its QUEUED mark still gets its pass', async () => {
+    // The pump waits for its QUEUED marks before it settles; a result recorded meanwhile asks for a
+    // pass. That request must not be lost (no timeout checks here to make up for it).
+    let gate: Promise<void> | null = null;
+    let release!: () => void;
+    class GatedStore extends MemoryStore {
+      override async updateTrials(...args: Parameters<MemoryStore['updateTrials']>): ReturnType<MemoryStore['updateTrials']> {
+        const wait = gate;
+        gate = null; // only the first update after arming waits
+        if (wait) await wait;
+        return super.updateTrials(...args);
+      }
+    }
+    const store = new GatedStore();
+    const first = new ManualDispatcher();
+    const before = new ExperimentRunner({ store, dispatcher: first, timeoutCheckIntervalMs: 0 });
+    const { id } = await before.create(braninConfig({ generation: { method: 'sobol' }, budget: 5, parallelism: 2 }));
+    await before.start(id);
+    await waitFor(async () => (await before.counts(id)).QUEUED === 2, '2 queued trials');
+    await before.close();
+    // Trial 0 running, trial 1 held (CANDIDATE): on resume, trial 1 takes the free slot and is marked QUEUED.
+    await store.updateTrial(id, trialIdOf(id, 0), { status: 'RUNNING', startedAt: 100, worker: 'w1', attempts: 1 });
+    await store.updateTrial(id, trialIdOf(id, 1), { status: 'CANDIDATE' }, ['QUEUED']);
+
+    const dispatcher = new ManualDispatcher();
+    const runner = new ExperimentRunner({ store, dispatcher, timeoutCheckIntervalMs: 0 });
+    try {
+      gate = new Promise<void>((r) => (release = r));
+      await runner.start(id);
+      await waitFor(() => dispatcher.jobs.length === 1 && gate === null, 'trial 1 enqueued, its QUEUED mark waiting');
+      const job0: TrialJob = { experimentId: id, trialId: trialIdOf(id, 0), index: 0, evaluator: 'branin', parameters: {}, timeoutMs: 1000 };
+      await dispatcher.complete(job0, { values: { objective: 1 } }, 300);
+      expect((await runner.counts(id)).COMPLETED).toBe(1);
+      release();
+      // The freed slot is refilled: trial 2.
+      await waitFor(() => dispatcher.jobs.some((j) => j.index === 2), 'the refill after the result', 3000);
+      expect(dispatcher.jobs.map((j) => j.index)).toEqual([1, 2]);
+    } finally {
+      release?.();
+      await runner.close();
+    }
+  });
 });
