@@ -34,7 +34,7 @@ function handle(msg) {
       if (opt) for (const t of msg.trials) opt.attachTrial(t.parameters, t.attach);
       return;
     }
-        case 'tell': {
+    case 'tell': {
       const opt = replicas.get(msg.key);
       if (opt && opt.trials[msg.index] && opt.trials[msg.index].status === 'running') opt.tell(msg.index, msg.values);
       return;
