@@ -32,7 +32,7 @@ describe('Redis restarted (AOF) mid-experiment', () => {
 
     await cluster.redis.shutdown();
     await sleep(2000);
-    await cluster.redis.launch();
+    await cluster.redis.restart();
     const relaunchedAt = Date.now();
 
     // The AOF brought everything back: the completed trials are still there, with their values.

@@ -95,10 +95,8 @@ describe('RedisStore durability', () => {
     await store.appendIntermediate('e', 'e-0', { step: 1, value: 0.5 });
     await store.close();
 
-    const admin = new Redis({ port: aofRedis.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
-    await admin.shutdown().catch(() => undefined); // the connection closes as the server exits
-    admin.disconnect();
-    await aofRedis.stop();
+    await aofRedis.shutdown();
+    expect(aofRedis.pid()).toBeNull();
     await aofRedis.restart();
 
     const reopened = new RedisStore({ redis: aofRedis.url, prefix });

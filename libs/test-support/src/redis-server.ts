@@ -16,6 +16,10 @@ export interface TestRedis {
   dir: string;
   /** SIGTERM by pid, and waits for the process to go; the data directory stays (see {@link restart}). */
   stop(): Promise<void>;
+  /** A clean SHUTDOWN (the AOF is flushed first), and waits for the process to go; the directory stays. */
+  shutdown(): Promise<void>;
+  /** The server's pid, or null when it is not running. */
+  pid(): number | null;
   /** Starts the server again on the same port and directory (after SHUTDOWN or stop). */
   restart(): Promise<void>;
   /** Stops it and removes its directory: the teardown. */
@@ -25,6 +29,8 @@ export interface TestRedis {
 export interface StartRedisOptions {
   /** Append-only file on (to test restarts without loss). @defaultValue false */
   appendonly?: boolean;
+  /** `appendfsync` with the AOF on: `always` makes every acknowledged write survive a SHUTDOWN or a crash. @defaultValue Redis's (everysec) */
+  appendfsync?: 'always' | 'everysec' | 'no';
 }
 
 /** A TCP port nobody listened on a moment ago. */
@@ -53,14 +59,16 @@ function alive(pid: number): boolean {
 
 /**
  * Starts `redis-server --port <free> --save '' --appendonly no|yes --daemonize yes --pidfile <tmp>`
- * in a fresh temporary directory and waits until it answers PING.
+ * (`maxmemory-policy noeviction`, as DESIGN.md asks of production Redis) in a fresh temporary
+ * directory and waits until it answers PING.
  */
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'apiary-redis-'));
   const pidfile = join(dir, 'redis.pid');
   const port = await freePort();
   const start = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--dir', dir];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'];
+    if (options.appendonly && options.appendfsync) args.push('--appendfsync', options.appendfsync);
     await run('redis-server', [...args, '--daemonize', 'yes', '--pidfile', pidfile, '--logfile', join(dir, 'redis.log')]);
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined); // refused while the server starts: expected, retried below
@@ -78,17 +86,33 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     throw new Error(`redis-server did not answer on port ${port}`);
   };
   let disposed = false;
-  const stop = async (): Promise<void> => {
-    let pid: number;
+  const pid = (): number | null => {
     try {
-      pid = Number(readFileSync(pidfile, 'utf8').trim());
+      const n = Number(readFileSync(pidfile, 'utf8').trim());
+      return Number.isInteger(n) && n > 0 && alive(n) ? n : null;
     } catch {
-      return; // already gone (SHUTDOWN removes the pidfile)
+      return null; // never started, or gone (SHUTDOWN removes the pidfile)
     }
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 200 && alive(pid); i++) await sleep(25);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  };
+  const waitGone = async (p: number, ms: number): Promise<void> => {
+    for (let i = 0; i < ms / 25 && alive(p); i++) await sleep(25);
+  };
+  const stop = async (): Promise<void> => {
+    const p = pid();
+    if (p === null) return;
+    process.kill(p, 'SIGTERM');
+    await waitGone(p, 5000);
+    if (alive(p)) process.kill(p, 'SIGKILL');
+  };
+  const shutdown = async (): Promise<void> => {
+    const p = pid();
+    if (p === null) return;
+    const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    await admin.shutdown().catch(() => undefined); // the connection closes as the server exits
+    admin.disconnect();
+    await waitGone(p, 15_000);
+    if (alive(p)) throw new Error(`redis-server (pid ${p}) still running 15 s after SHUTDOWN`);
   };
   await start();
   return {
@@ -96,6 +120,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     url: `redis://127.0.0.1:${port}`,
     dir,
     stop,
+    shutdown,
+    pid,
     restart: start,
     dispose: async () => {
       if (disposed) return;

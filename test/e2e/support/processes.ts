@@ -1,15 +1,13 @@
 /**
  * Real processes for the end-to-end tests: redis-server, `apiary serve`, `apiary-worker` and
- * `apiary optimize`, each started as a child process (or, for Redis, a daemon with a pid file)
+ * `apiary optimize`, each started as a child process (Redis: test-support's daemon with a pid file)
  * and registered so that `stopAll()` kills whatever is still alive by its pid, even when a test
  * failed half-way.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@apiary/test-support';
+import { freePort, startRedis, type TestRedis } from '@apiary/test-support';
 
 /** The repository root (the tests spawn the bins from here, as a user would). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,15 +37,6 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     }
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
     await sleep(everyMs);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -128,7 +117,7 @@ export class ProcessGroup {
   }
 
   async startRedis(options: RedisOptions = {}): Promise<RedisServer> {
-    const redis = await RedisServer.start(options);
+    const redis = await startRedis(options.aof ? { appendonly: true, appendfsync: 'always' } : {});
     this.redises.push(redis);
     return redis;
   }
@@ -136,7 +125,7 @@ export class ProcessGroup {
   /** Kills every child still running (SIGKILL, by pid) and every Redis started here. */
   async stopAll(): Promise<void> {
     await Promise.all(this.children.map((c) => c.kill('SIGKILL')));
-    for (const r of this.redises) await r.destroy();
+    for (const r of this.redises) await r.dispose();
   }
 }
 
@@ -148,83 +137,5 @@ export interface RedisOptions {
   aof?: boolean;
 }
 
-/**
- * A redis-server daemon on a free port with its own directory and pid file. It can be shut down
- * and started again on the same port and directory (the AOF restart test).
- */
-export class RedisServer {
-  private stopped = false;
-
-  private constructor(
-    readonly port: number,
-    readonly dir: string,
-    private readonly options: RedisOptions,
-  ) {}
-
-  static async start(options: RedisOptions): Promise<RedisServer> {
-    const dir = mkdtempSync(join(tmpdir(), 'apiary-e2e-redis-'));
-    const server = new RedisServer(await freePort(), dir, options);
-    await server.launch();
-    return server;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get pidfile(): string {
-    return join(this.dir, 'redis.pid');
-  }
-
-  /** The server's pid, or null when it is not running. */
-  pid(): number | null {
-    try {
-      const pid = Number(readFileSync(this.pidfile, 'utf8').trim());
-      return pid > 0 && isAlive(pid) ? pid : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Starts the server (again) on the same port and directory; resolves once it answers PING. */
-  async launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'yes', '--pidfile', this.pidfile, '--dir', this.dir, '--logfile', join(this.dir, 'redis.log')];
-    args.push('--maxmemory-policy', 'noeviction');
-    if (this.options.aof) args.push('--appendonly', 'yes', '--appendfsync', 'always');
-    else args.push('--appendonly', 'no');
-    execFileSync('redis-server', args);
-    await waitFor(() => (this.cli('PING') === 'PONG' ? true : undefined), 15_000, `redis-server on ${this.port} to answer PING`, 50);
-  }
-
-  /** Runs a redis-cli command; returns its trimmed output ('' on failure). */
-  cli(...args: string[]): string {
-    try {
-      return execFileSync('redis-cli', ['-p', String(this.port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-    } catch {
-      return '';
-    }
-  }
-
-  /** A clean SHUTDOWN (the AOF is flushed); waits until the process is gone. */
-  async shutdown(): Promise<void> {
-    const pid = this.pid();
-    this.cli('SHUTDOWN');
-    if (pid !== null) await waitFor(() => (isAlive(pid) ? undefined : true), 15_000, 'redis-server to exit after SHUTDOWN', 50);
-  }
-
-  /** Kills the server by its pid and removes its directory. */
-  async destroy(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    const pid = this.pid();
-    if (pid !== null) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      await waitFor(() => (isAlive(pid) ? undefined : true), 5000, 'redis-server to die', 25).catch(() => undefined);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+/** A test file's redis-server: test-support's, which can also be shut down and started again on the same port and directory. */
+export type RedisServer = TestRedis;
