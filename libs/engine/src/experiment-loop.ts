@@ -77,6 +77,12 @@ export class ExperimentLoop {
   private readonly durations: number[] = [];
   /** QUEUED marks under way (see dispatch). */
   private readonly marking = new Set<Promise<void>>();
+  /**
+   * The index this loop expects its next trial to get (the experiment's `nextIndex` as it last saw
+   * it): a release stores its trials there with one call, or allocates afresh when another
+   * writer got there first.
+   */
+  private nextIndex: number;
   private readonly optimizerIndex = new Map<string, number>();
   private readonly trialIdByIndex: string[] = [];
 
@@ -91,6 +97,7 @@ export class ExperimentLoop {
     this.config = record.config;
     this.lastError = lastError;
     this.sawFailure = lastError !== undefined;
+    this.nextIndex = record.nextIndex;
     trialIds.forEach((id, i) => this.track(id, i));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -393,11 +400,16 @@ export class ExperimentLoop {
     const now = asked.length - hold;
     let records: TrialRecord[];
     try {
-      const first = await this.ctx.store.allocateTrialIndices(this.id, asked.length);
       const createdAt = this.ctx.now();
-      records = asked.map((t, i) => this.newRecord(t, first + i, createdAt, i < now));
+      const build = (first: number): TrialRecord[] => asked.map((t, i) => this.newRecord(t, first + i, createdAt, i < now));
+      // Usually one call at the index expected; else (another writer allocated) allocate, then insert.
+      records = build(this.nextIndex);
+      if (!(await this.ctx.store.insertTrialsAt(this.id, this.nextIndex, records))) {
+        records = build(await this.ctx.store.allocateTrialIndices(this.id, asked.length));
+        await this.ctx.store.insertTrials(this.id, records);
+      }
+      this.nextIndex = records[0]!.index + records.length;
       records.forEach((r, i) => this.track(r.id, asked[i]!.index));
-      await this.ctx.store.insertTrials(this.id, records);
     } catch (e) {
       for (const t of asked) this.optimizer.fail(t.index, 'could not be stored'); // no longer pending
       throw e;

@@ -104,4 +104,25 @@ describe('resume with trials held ahead', () => {
       await runner.close();
     }
   });
+
+  it('falls back to allocating when another writer took the next index', async () => {
+    const store = new MemoryStore();
+    const dispatcher = new ManualDispatcher();
+    const runner = new ExperimentRunner({ store, dispatcher, timeoutCheckIntervalMs: 0 });
+    try {
+      const { id } = await runner.create(braninConfig({ generation: { method: 'sobol' }, budget: 6, parallelism: 2 }));
+      await runner.start(id);
+      await waitFor(() => dispatcher.jobs.length === 2, 'two trials');
+      expect(await store.allocateTrialIndices(id, 3)).toBe(2); // indices 2–4 go to someone else
+      const job = (index: number): TrialJob => ({ experimentId: id, trialId: trialIdOf(id, index), index, evaluator: 'branin', parameters: {}, timeoutMs: 1000 });
+      await dispatcher.complete(job(0), { values: { objective: 1 } }, 300);
+      await waitFor(() => dispatcher.jobs.length === 3, 'the refill');
+      await dispatcher.complete(job(1), { values: { objective: 2 } }, 301);
+      await waitFor(() => dispatcher.jobs.length === 4, 'the next refill');
+      expect(dispatcher.jobs.map((j) => j.index)).toEqual([0, 1, 5, 6]);
+      expect((await runner.trials(id)).items.map((t) => t.index)).toEqual([0, 1, 5, 6]);
+    } finally {
+      await runner.close();
+    }
+  });
 });

@@ -66,6 +66,14 @@ export class MemoryStore implements ExperimentStore {
     return first;
   }
 
+  async insertTrialsAt(experimentId: string, first: number, trials: readonly TrialRecord[]): Promise<boolean> {
+    const e = this.entry(experimentId);
+    if (e.record.nextIndex !== first) return false;
+    e.record.nextIndex += trials.length;
+    await this.insertTrials(experimentId, trials);
+    return true;
+  }
+
   async insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void> {
     const e = this.entry(experimentId);
     let sorted = true;

@@ -73,6 +73,30 @@ return out
 `);
 
 /**
+ * {@link ALLOCATE_INDICES} and {@link INSERT_TRIALS} in one step, if the next index is the one
+ * expected. KEYS: as INSERT_TRIALS. ARGV: expected next index, then per trial the four arguments
+ * of INSERT_TRIALS. Returns INSERT_TRIALS' list, 0 (the next index is another: nothing written),
+ * or -1 if no experiment.
+ */
+export const INSERT_TRIALS_AT = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return -1 end
+if tonumber(redis.call('HGET', KEYS[1], 'nextIndex')) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HINCRBY', KEYS[1], 'nextIndex', (#ARGV - 1) / 4)
+local out = {}
+for i = 2, #ARGV, 4 do
+  local id, index, pos, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
+  if redis.call('HSETNX', KEYS[2], id, json) == 1 then
+    redis.call('ZADD', KEYS[3], index, id)
+    redis.call('ZADD', KEYS[3 + pos], index, id)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
+`);
+
+/**
  * KEYS: trials hash, then one zset per trial status (in TRIAL_STATUSES order). ARGV: trial id,
  * expected JSON, new JSON, index, old status position, new status position (1-based).
  * Returns 1 if set, 0 on a mismatch (changed meanwhile, or deleted).

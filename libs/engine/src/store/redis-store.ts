@@ -1,6 +1,6 @@
 import { TRIAL_STATUSES, type TrialStatus } from '@apiary/contracts';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CAS_TRIALS, COUNT_TRIALS, CREATE_EXPERIMENT, INSERT_TRIALS } from './redis-scripts.js';
+import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CAS_TRIALS, COUNT_TRIALS, CREATE_EXPERIMENT, INSERT_TRIALS, INSERT_TRIALS_AT } from './redis-scripts.js';
 import {
   applyExperimentPatch,
   applyTrialPatch,
@@ -121,14 +121,33 @@ export class RedisStore implements ExperimentStore {
   async insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void> {
     if (trials.length === 0) return;
     const jsons = trials.map((t) => JSON.stringify(t));
-    const args = trials.flatMap((t, i) => [t.id, t.index, statusPosition(t.status), jsons[i]!]);
-    const keys = [this.expKey(experimentId), this.trialsKey(experimentId), this.orderKey(experimentId), ...this.statusKeys(experimentId)];
-    const inserted = await INSERT_TRIALS.run(this.redis, keys, args);
+    const inserted = await INSERT_TRIALS.run(this.redis, this.insertKeys(experimentId), insertArgs(trials, jsons));
     if (!Array.isArray(inserted)) throw new Error(`no experiment '${experimentId}'`);
-    // An id that existed was left as it was (HSETNX): its JSON is not known here.
+    this.rememberInserted(experimentId, trials, jsons, inserted);
+  }
+
+  async insertTrialsAt(experimentId: string, first: number, trials: readonly TrialRecord[]): Promise<boolean> {
+    if (trials.length === 0) return (await this.getExperiment(experimentId))?.nextIndex === first;
+    trials.forEach((t, i) => {
+      if (t.index !== first + i) throw new RangeError(`insertTrialsAt: trial ${t.id} has index ${t.index}, expected ${first + i}`);
+    });
+    const jsons = trials.map((t) => JSON.stringify(t));
+    const inserted = await INSERT_TRIALS_AT.run(this.redis, this.insertKeys(experimentId), [first, ...insertArgs(trials, jsons)]);
+    if (inserted === 0) return false;
+    if (!Array.isArray(inserted)) throw new Error(`no experiment '${experimentId}'`);
+    this.rememberInserted(experimentId, trials, jsons, inserted);
+    return true;
+  }
+
+  /** An id that existed was left as it was (HSETNX): its JSON is not known here. */
+  private rememberInserted(experimentId: string, trials: readonly TrialRecord[], jsons: readonly string[], inserted: unknown[]): void {
     trials.forEach((t, i) => {
       if (inserted[i] === 1) this.remember(experimentId, t.id, jsons[i]!, t.status);
     });
+  }
+
+  private insertKeys(experimentId: string): string[] {
+    return [this.expKey(experimentId), this.trialsKey(experimentId), this.orderKey(experimentId), ...this.statusKeys(experimentId)];
   }
 
   async getTrial(experimentId: string, trialId: string): Promise<TrialRecord | null> {
@@ -287,6 +306,11 @@ const TERMINAL = new Set<TrialStatus>(TRIAL_STATUSES.filter((s) => !NON_TERMINAL
 /** A client, by its methods (an instance from another copy of ioredis fails `instanceof`). */
 function isClient(x: RedisStoreOptions['redis']): x is Redis {
   return typeof x === 'object' && typeof (x as Partial<Redis>).evalsha === 'function' && typeof (x as Partial<Redis>).hget === 'function';
+}
+
+/** INSERT_TRIALS' per-trial arguments: id, index, status position, JSON. */
+function insertArgs(trials: readonly TrialRecord[], jsons: readonly string[]): (string | number)[] {
+  return trials.flatMap((t, i) => [t.id, t.index, statusPosition(t.status), jsons[i]!]);
 }
 
 /** 1-based position of a status in TRIAL_STATUSES (the scripts' KEYS order). */

@@ -116,6 +116,14 @@ export interface ExperimentStore {
   allocateTrialIndices(experimentId: string, n: number): Promise<number>;
   /** Stores new trials (indices from {@link allocateTrialIndices}). Ids that exist are left alone. */
   insertTrials(experimentId: string, trials: readonly TrialRecord[]): Promise<void>;
+  /**
+   * Allocation and insert in one atomic step, for a caller that expects the next index to be
+   * `first`: if it is, reserves `trials.length` indices from it and stores the trials (whose
+   * indices must be `first`, `first + 1`, …); otherwise (another caller allocated meanwhile)
+   * changes nothing. @returns whether it stored them.
+   * @throws Error if there is no such experiment.
+   */
+  insertTrialsAt(experimentId: string, first: number, trials: readonly TrialRecord[]): Promise<boolean>;
   /** The trial, or null. */
   getTrial(experimentId: string, trialId: string): Promise<TrialRecord | null>;
   /** The trials with these ids, in the same order (null for an absent one), read at once. */

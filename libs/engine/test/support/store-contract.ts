@@ -49,6 +49,23 @@ export function describeStoreContract(name: string, open: () => Promise<Experime
       await store.close();
     });
 
+    it('inserts at the expected next index in one step, and writes nothing when another writer allocated first', async () => {
+      const store = await open();
+      await store.createExperiment(experiment('e'));
+      expect(await store.insertTrialsAt('e', 0, [trial('e', 0), trial('e', 1, 'QUEUED')])).toBe(true);
+      expect((await store.getExperiment('e'))!.nextIndex).toBe(2);
+      expect(await store.countTrials('e')).toMatchObject({ CANDIDATE: 1, QUEUED: 1 });
+      // Someone else reserved index 2: a stale expectation stores nothing and reserves nothing.
+      expect(await store.allocateTrialIndices('e', 1)).toBe(2);
+      expect(await store.insertTrialsAt('e', 2, [trial('e', 2)])).toBe(false);
+      expect(await store.getTrial('e', 'e-2')).toBeNull();
+      expect((await store.getExperiment('e'))!.nextIndex).toBe(3);
+      expect(await store.insertTrialsAt('e', 3, [trial('e', 3)])).toBe(true);
+      expect((await store.listTrials('e')).items.map((t) => t.index)).toEqual([0, 1, 3]);
+      await expect(store.insertTrialsAt('nope', 0, [trial('nope', 0)])).rejects.toThrow();
+      await store.close();
+    });
+
     it('allocates unique consecutive trial indices, even concurrently', async () => {
       const store = await open();
       await store.createExperiment(experiment('e'));
