@@ -145,7 +145,8 @@ export interface ExperimentStore {
    * Changes several trials of one experiment at once: `change` maps a trial's current record to
    * the next one, or to null to leave it as it is. Each trial's change is atomic (a
    * compare-and-set: for a trial that changed meanwhile, `change` is called again with the fresh
-   * record), the batch as a whole is not. On Redis an uncontended batch is one read and one script.
+   * record), the batch as a whole is not. On Redis an uncontended batch is one script, plus one read
+   * of the trials this store did not write last (RedisStore's `knownTrials`).
    * `change` must be a pure function of its argument, which it must not modify: it may be called
    * more than once per trial, and its argument is the record returned.
    * @returns per trial that exists, the record that `change` was last given; when `change`
