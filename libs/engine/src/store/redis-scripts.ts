@@ -51,15 +51,13 @@ return redis.call('HINCRBY', KEYS[1], 'nextIndex', n) - n
 `);
 
 /**
- * KEYS: experiment hash, trials hash, order zset, then one zset per trial status (in
- * TRIAL_STATUSES order). ARGV: per trial, id, index, status position (1-based), JSON.
- * Returns one 1 (inserted) or 0 (the id existed: left as it was) per trial, in order, or -1 if
- * no experiment.
+ * The Lua that inserts trials from ARGV[from] on (four arguments each: id, index, status
+ * position, JSON) into the keys of INSERT_TRIALS, and returns one 1 (inserted) or 0 (the id
+ * existed: left as it was) per trial. Shared by INSERT_TRIALS and INSERT_TRIALS_AT.
  */
-export const INSERT_TRIALS = new LuaScript(`
-if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return -1 end
-local out = {}
-for i = 1, #ARGV, 4 do
+function insertLoop(from: number): string {
+  return `local out = {}
+for i = ${from}, #ARGV, 4 do
   local id, index, pos, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
   if redis.call('HSETNX', KEYS[2], id, json) == 1 then
     redis.call('ZADD', KEYS[3], index, id)
@@ -70,7 +68,18 @@ for i = 1, #ARGV, 4 do
   end
 end
 return out
-`);
+`;
+}
+
+/**
+ * KEYS: experiment hash, trials hash, order zset, then one zset per trial status (in
+ * TRIAL_STATUSES order). ARGV: per trial, id, index, status position (1-based), JSON.
+ * Returns one 1 (inserted) or 0 (the id existed: left as it was) per trial, in order, or -1 if
+ * no experiment.
+ */
+export const INSERT_TRIALS = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return -1 end
+${insertLoop(1)}`);
 
 /**
  * {@link ALLOCATE_INDICES} and {@link INSERT_TRIALS} in one step, if the next index is the one
@@ -82,19 +91,7 @@ export const INSERT_TRIALS_AT = new LuaScript(`
 if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return -1 end
 if tonumber(redis.call('HGET', KEYS[1], 'nextIndex')) ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HINCRBY', KEYS[1], 'nextIndex', (#ARGV - 1) / 4)
-local out = {}
-for i = 2, #ARGV, 4 do
-  local id, index, pos, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
-  if redis.call('HSETNX', KEYS[2], id, json) == 1 then
-    redis.call('ZADD', KEYS[3], index, id)
-    redis.call('ZADD', KEYS[3 + pos], index, id)
-    out[#out + 1] = 1
-  else
-    out[#out + 1] = 0
-  end
-end
-return out
-`);
+${insertLoop(2)}`);
 
 /**
  * KEYS: trials hash, then one zset per trial status (in TRIAL_STATUSES order). ARGV: trial id,
