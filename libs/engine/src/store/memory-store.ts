@@ -2,6 +2,7 @@ import type { TrialStatus } from '@apiary/contracts';
 import {
   applyExperimentPatch,
   applyTrialPatch,
+  checkConsecutiveIndices,
   emptyCounts,
   NON_TERMINAL_TRIAL_STATUSES,
   resolveListOptions,
@@ -67,6 +68,7 @@ export class MemoryStore implements ExperimentStore {
   }
 
   async insertTrialsAt(experimentId: string, first: number, trials: readonly TrialRecord[]): Promise<boolean> {
+    checkConsecutiveIndices(first, trials);
     const e = this.entry(experimentId);
     if (e.record.nextIndex !== first) return false;
     e.record.nextIndex += trials.length;

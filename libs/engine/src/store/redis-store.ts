@@ -4,7 +4,9 @@ import { ALLOCATE_INDICES, CAS_EXPERIMENT, CAS_TRIAL, CAS_TRIALS, COUNT_TRIALS, 
 import {
   applyExperimentPatch,
   applyTrialPatch,
+  checkConsecutiveIndices,
   emptyCounts,
+  isTerminal,
   NON_TERMINAL_TRIAL_STATUSES,
   resolveListOptions,
   type ExperimentPatch,
@@ -128,9 +130,7 @@ export class RedisStore implements ExperimentStore {
 
   async insertTrialsAt(experimentId: string, first: number, trials: readonly TrialRecord[]): Promise<boolean> {
     if (trials.length === 0) return (await this.getExperiment(experimentId))?.nextIndex === first;
-    trials.forEach((t, i) => {
-      if (t.index !== first + i) throw new RangeError(`insertTrialsAt: trial ${t.id} has index ${t.index}, expected ${first + i}`);
-    });
+    checkConsecutiveIndices(first, trials);
     const jsons = trials.map((t) => JSON.stringify(t));
     const inserted = await INSERT_TRIALS_AT.run(this.redis, this.insertKeys(experimentId), [first, ...insertArgs(trials, jsons)]);
     if (inserted === 0) return false;
@@ -168,16 +168,8 @@ export class RedisStore implements ExperimentStore {
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= this.maxCasAttempts) throw new Error(`trials ${pending.join(', ')}: update still contended after ${this.maxCasAttempts} attempts`);
       // First attempt: the remembered JSON where there is one; after a conflict, what Redis holds.
-      const jsons = attempt === 0 ? pending.map((id) => this.known.get(knownKey(experimentId, id)) ?? null) : await this.redis.hmget(keys[0]!, ...pending);
-      const unknown = pending.filter((_, i) => jsons[i] === null);
-      if (attempt === 0 && unknown.length > 0) {
-        const read = await this.redis.hmget(keys[0]!, ...unknown);
-        let k = 0;
-        pending.forEach((_, i) => {
-          if (jsons[i] === null) jsons[i] = read[k++] ?? null;
-        });
-      }
-      const tried: string[] = [];
+      const jsons = attempt === 0 ? await this.knownOrStored(experimentId, pending) : await this.redis.hmget(keys[0]!, ...pending);
+      const tried: { id: string; json: string; status: TrialStatus }[] = [];
       const args: (string | number)[] = [];
       pending.forEach((id, i) => {
         const json = jsons[i];
@@ -186,16 +178,17 @@ export class RedisStore implements ExperimentStore {
         before.set(id, current);
         const next = change(current);
         if (!next) return;
-        tried.push(id);
-        args.push(id, json, JSON.stringify(next), current.index, statusPosition(current.status), statusPosition(next.status));
+        const nextJson = JSON.stringify(next);
+        tried.push({ id, json: nextJson, status: next.status });
+        args.push(id, json, nextJson, current.index, statusPosition(current.status), statusPosition(next.status));
       });
       if (tried.length === 0) break;
       const set = (await CAS_TRIALS.run(this.redis, keys, args)) as number[];
-      tried.forEach((id, i) => {
-        if (set[i] === 1) this.remember(experimentId, id, args[6 * i + 2] as string, TRIAL_STATUSES[(args[6 * i + 5] as number) - 1]!);
-        else this.known.delete(knownKey(experimentId, id));
+      tried.forEach((t, i) => {
+        if (set[i] === 1) this.remember(experimentId, t.id, t.json, t.status);
+        else this.known.delete(knownKey(experimentId, t.id));
       });
-      pending = tried.filter((_, i) => set[i] !== 1);
+      pending = tried.filter((_, i) => set[i] !== 1).map((t) => t.id);
     }
     return before;
   }
@@ -266,12 +259,22 @@ export class RedisStore implements ExperimentStore {
     throw new Error(`trial '${trialId}': update still contended after ${this.maxCasAttempts} attempts`);
   }
 
+  /** Each trial's remembered JSON, or else what Redis holds (one HMGET for all those not remembered). */
+  private async knownOrStored(experimentId: string, trialIds: readonly string[]): Promise<(string | null)[]> {
+    const jsons = trialIds.map((id) => this.known.get(knownKey(experimentId, id)) ?? null);
+    const missing = trialIds.filter((_, i) => jsons[i] === null);
+    if (missing.length === 0) return jsons;
+    const read = await this.redis.hmget(this.trialsKey(experimentId), ...missing);
+    let k = 0;
+    return jsons.map((j) => j ?? read[k++] ?? null);
+  }
+
   /** Remembers a trial's JSON as written (forgets it once terminal: no more updates expected). */
   private remember(experimentId: string, trialId: string, json: string, status: TrialStatus): void {
     if (this.knownLimit === 0) return;
     const key = knownKey(experimentId, trialId);
     this.known.delete(key); // re-inserted last: the oldest entries are forgotten first
-    if (TERMINAL.has(status)) return;
+    if (isTerminal(status)) return;
     this.known.set(key, json);
     if (this.known.size > this.knownLimit) this.known.delete(this.known.keys().next().value!);
   }
@@ -300,8 +303,6 @@ export class RedisStore implements ExperimentStore {
 function knownKey(experimentId: string, trialId: string): string {
   return `${experimentId}\u0000${trialId}`;
 }
-
-const TERMINAL = new Set<TrialStatus>(TRIAL_STATUSES.filter((s) => !NON_TERMINAL_TRIAL_STATUSES.includes(s)));
 
 /** A client, by its methods (an instance from another copy of ioredis fails `instanceof`). */
 function isClient(x: RedisStoreOptions['redis']): x is Redis {

@@ -174,6 +174,13 @@ export function isTerminal(status: TrialStatus): boolean {
   return TERMINAL_TRIAL_STATUSES.includes(status);
 }
 
+/** The precondition of {@link ExperimentStore.insertTrialsAt}: indices `first`, `first + 1`, … in order. */
+export function checkConsecutiveIndices(first: number, trials: readonly TrialRecord[]): void {
+  trials.forEach((t, i) => {
+    if (t.index !== first + i) throw new RangeError(`insertTrialsAt: trial ${t.id} has index ${t.index}, expected ${first + i}`);
+  });
+}
+
 /** Zero for every status. */
 export function emptyCounts(): TrialCounts {
   return Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as TrialCounts;
