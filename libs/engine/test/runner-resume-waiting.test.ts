@@ -7,15 +7,23 @@ import { waitFor } from './support/observe.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A Sobol experiment run until `parallelism` trials are QUEUED, then its runner closed (a scheduler gone). */
+async function queuedThenClosed(store: MemoryStore, budget: number, parallelism: number): Promise<string> {
+  const runner = new ExperimentRunner({ store, dispatcher: new ManualDispatcher(), timeoutCheckIntervalMs: 0 });
+  const { id } = await runner.create(braninConfig({ generation: { method: 'sobol' }, budget, parallelism }));
+  await runner.start(id);
+  await waitFor(async () => (await runner.counts(id)).QUEUED === parallelism, `${parallelism} queued trials`);
+  await runner.close();
+  return id;
+}
+
+/** The job of trial `index`, as far as the ManualDispatcher's events need it. */
+const jobOf = (experimentId: string, index: number): TrialJob => ({ experimentId, trialId: trialIdOf(experimentId, index), index, evaluator: 'branin', parameters: {}, timeoutMs: 1000 });
+
 describe('resume with trials held ahead', () => {
   it('enqueues stored QUEUED trials first and held CANDIDATE ones only as slots free, never past parallelism', async () => {
     const store = new MemoryStore();
-    const first = new ManualDispatcher();
-    const before = new ExperimentRunner({ store, dispatcher: first, timeoutCheckIntervalMs: 0 });
-    const { id } = await before.create(braninConfig({ generation: { method: 'sobol' }, budget: 8, parallelism: 3 }));
-    await before.start(id);
-    await waitFor(async () => (await before.counts(id)).QUEUED === 3, '3 queued trials');
-    await before.close();
+    const id = await queuedThenClosed(store, 8, 3);
 
     // The state a scheduler leaves when it dies with trials proposed ahead: trials 0 and 1
     // running, 2 queued, 3 and 4 held (CANDIDATE) — five in flight for a parallelism of 3.
@@ -45,13 +53,12 @@ describe('resume with trials held ahead', () => {
       expect(dispatched()).toEqual([2]);
       expect((await runner.counts(id)).CANDIDATE).toBe(2);
 
-      const job = (index: number): TrialJob => ({ experimentId: id, trialId: trialIdOf(id, index), index, evaluator: 'branin', parameters: {}, timeoutMs: 1000 });
-      await dispatcher.complete(job(0), { values: { objective: 1 } }, 300);
+      await dispatcher.complete(jobOf(id, 0), { values: { objective: 1 } }, 300);
       await waitFor(() => dispatched().length > 1, 'a held trial enqueued');
       await sleep(50);
       expect(dispatched()).toEqual([2, 3]);
 
-      await dispatcher.complete(job(1), { values: { objective: 2 } }, 301);
+      await dispatcher.complete(jobOf(id, 1), { values: { objective: 2 } }, 301);
       await waitFor(() => dispatched().length > 2, 'the other held trial enqueued');
       await sleep(50);
       // Trials 2, 3 and 4 in flight: parallelism 3, so nothing new is generated yet.
@@ -76,12 +83,7 @@ describe('resume with trials held ahead', () => {
       }
     }
     const store = new GatedStore();
-    const first = new ManualDispatcher();
-    const before = new ExperimentRunner({ store, dispatcher: first, timeoutCheckIntervalMs: 0 });
-    const { id } = await before.create(braninConfig({ generation: { method: 'sobol' }, budget: 5, parallelism: 2 }));
-    await before.start(id);
-    await waitFor(async () => (await before.counts(id)).QUEUED === 2, '2 queued trials');
-    await before.close();
+    const id = await queuedThenClosed(store, 5, 2);
     // Trial 0 running, trial 1 held (CANDIDATE): on resume, trial 1 takes the free slot and is marked QUEUED.
     await store.updateTrial(id, trialIdOf(id, 0), { status: 'RUNNING', startedAt: 100, worker: 'w1', attempts: 1 });
     await store.updateTrial(id, trialIdOf(id, 1), { status: 'CANDIDATE' }, ['QUEUED']);
@@ -92,8 +94,7 @@ describe('resume with trials held ahead', () => {
       gate = new Promise<void>((r) => (release = r));
       await runner.start(id);
       await waitFor(() => dispatcher.jobs.length === 1 && gate === null, 'trial 1 enqueued, its QUEUED mark waiting');
-      const job0: TrialJob = { experimentId: id, trialId: trialIdOf(id, 0), index: 0, evaluator: 'branin', parameters: {}, timeoutMs: 1000 };
-      await dispatcher.complete(job0, { values: { objective: 1 } }, 300);
+      await dispatcher.complete(jobOf(id, 0), { values: { objective: 1 } }, 300);
       expect((await runner.counts(id)).COMPLETED).toBe(1);
       release();
       // The freed slot is refilled: trial 2.
@@ -114,10 +115,9 @@ describe('resume with trials held ahead', () => {
       await runner.start(id);
       await waitFor(() => dispatcher.jobs.length === 2, 'two trials');
       expect(await store.allocateTrialIndices(id, 3)).toBe(2); // indices 2–4 go to someone else
-      const job = (index: number): TrialJob => ({ experimentId: id, trialId: trialIdOf(id, index), index, evaluator: 'branin', parameters: {}, timeoutMs: 1000 });
-      await dispatcher.complete(job(0), { values: { objective: 1 } }, 300);
+      await dispatcher.complete(jobOf(id, 0), { values: { objective: 1 } }, 300);
       await waitFor(() => dispatcher.jobs.length === 3, 'the refill');
-      await dispatcher.complete(job(1), { values: { objective: 2 } }, 301);
+      await dispatcher.complete(jobOf(id, 1), { values: { objective: 2 } }, 301);
       await waitFor(() => dispatcher.jobs.length === 4, 'the next refill');
       expect(dispatcher.jobs.map((j) => j.index)).toEqual([0, 1, 5, 6]);
       expect((await runner.trials(id)).items.map((t) => t.index)).toEqual([0, 1, 5, 6]);
