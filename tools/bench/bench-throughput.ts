@@ -307,7 +307,10 @@ function timedDispatcher(dispatcher: BullmqDispatcher, intake: { events: number;
 }
 
 async function startChildWorker(url: string, prefix: string, evaluator: string, slots: number, sleepMs: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/work/main/tmp/prof', '--conditions=@apiary/source', '--import', 'tsx', SELF, '--child-worker', '--redis', url, '--prefix', prefix, '--evaluator', evaluator, '--slots', String(slots), '--util-ms', String(Math.max(1, sleepMs))], {
+  // APIARY_BENCH_CHILD_CPU_PROF=DIR writes a CPU profile of the child worker there (node --cpu-prof).
+  const profDir = process.env['APIARY_BENCH_CHILD_CPU_PROF'];
+  const profile = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--conditions=@apiary/source', '--import', 'tsx', SELF, '--child-worker', '--redis', url, '--prefix', prefix, '--evaluator', evaluator, '--slots', String(slots), '--util-ms', String(Math.max(1, sleepMs))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
