@@ -5,11 +5,13 @@ import { Queue } from 'bullmq';
 import { messageOf } from './errors.js';
 import { EventPublisher } from './event-publisher.js';
 import { EventStreamConsumer, type EventStreamConsumerOptions } from './event-stream.js';
-import { exhaustedEvent } from './failed-trial-jobs.js';
-import { trialJobId } from './job-ids.js';
+import { exhaustedEvents } from './failed-trial-jobs.js';
+import { groupBy } from './group-by.js';
+import { FINISHED_RETENTION_SECONDS, trialJobId } from './job-ids.js';
 import { CANCEL_TTL_SECONDS, cancelKey, exhaustedMarkKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
-import { toTrialMessage, type TrialMessage } from './trial-message.js';
+import { trialQueueJob, type TrialMessage, type TrialPackMessage } from './trial-message.js';
+import { TrialDurations, type TrialPackingOptions } from './trial-packing.js';
 
 /**
  * How long an event read by a scheduler may stay unacknowledged before another scheduler takes
@@ -31,6 +33,13 @@ export interface BullmqDispatcherOptions {
   finishedRetentionSeconds?: number;
   /** Errors of the subscription (a handler that kept failing, Redis errors). @defaultValue `process.emitWarning` */
   onError?: (error: Error) => void;
+  /**
+   * Packing of very short trials: several trials of one experiment in one BullMQ job, once the
+   * events this dispatcher reads show that experiment's trials end within milliseconds (see
+   * TrialPackingOptions). `false` gives every trial a job of its own.
+   * @defaultValue on, with TrialPackingOptions' defaults
+   */
+  packing?: TrialPackingOptions | false;
   /** Tuning of the event stream's reader (batch size, reclaim and retry timing). @defaultValue see EventStreamConsumerOptions; claimIdleMs EVENT_CLAIM_IDLE_MS */
   events?: Partial<Pick<EventStreamConsumerOptions, 'batchSize' | 'blockMs' | 'claimIdleMs' | 'attempts' | 'retryDelayMs' | 'trimIntervalMs' | 'consumerExpiryMs'>>;
 }
@@ -38,16 +47,22 @@ export interface BullmqDispatcherOptions {
 /**
  * The scheduler's side of the BullMQ transport. `dispatch` adds a trial to `trials.<evaluator>`
  * with the trial id as job id (so dispatching twice is a no-op) and `attempts: 1`: an evaluator
- * failure is final; `dispatchMany` adds several with one `addBulk` per evaluator. Worker deaths
+ * failure is final; `dispatchMany` adds several with one `addBulk` per evaluator, packing the
+ * trials of experiments whose trials take milliseconds several to a job (`packing`; a pack's id
+ * is a digest of its trial ids, so adding the same pack twice is a no-op too). Worker deaths
  * are retried: BullMQ puts a stalled job back in the queue, and the worker that picks it up fails
- * it once it has stalled more than the `maxRetries` carried in the job (see TrialMessage).
- * `subscribe` / `subscribeBatch` read the workers' events from the event stream in batches
- * (EventStreamConsumer), and also turn trial jobs that BullMQ itself failed (its backstop stall
- * limit, invalid data) into `failed` events with `exhausted: true`, published once to the stream.
+ * it once it has stalled more than the `maxRetries` carried in the job (see TrialMessage); the
+ * trials of a pack that had already ended run again then, and the scheduler keeps their first
+ * result. `cancel` removes a waiting trial's job, or asks the workers (a Redis key they check) to
+ * abort it or, in a pack, to skip it. `subscribe` / `subscribeBatch` read the workers' events
+ * from the event stream in batches (EventStreamConsumer), and also turn trial jobs that BullMQ
+ * itself failed (its backstop stall limit, invalid data) into `failed` events with
+ * `exhausted: true`, published once per trial to the stream.
  */
 export class BullmqDispatcher implements TrialDispatcher {
   private readonly prefix: string;
-  private readonly queues = new Map<string, Queue<TrialMessage>>();
+  private readonly queues = new Map<string, Queue<TrialMessage | TrialPackMessage>>();
+  private readonly durations: TrialDurations | undefined;
   private readonly publisher: EventPublisher;
   private readonly reported = new Set<string>();
   private readonly onError: (error: Error) => void;
@@ -61,6 +76,7 @@ export class BullmqDispatcher implements TrialDispatcher {
     this.onError = options.onError ?? ((e: Error) => process.emitWarning(e));
     this.publisher.redis.on('error', () => undefined); // reported where a command fails
     for (const e of options.evaluators ?? []) this.queue(e);
+    this.durations = options.packing === false ? undefined : new TrialDurations(options.packing);
   }
 
   async dispatch(job: TrialJob, options: { maxRetries: number }): Promise<void> {
@@ -68,19 +84,13 @@ export class BullmqDispatcher implements TrialDispatcher {
   }
 
   async dispatchMany(jobs: readonly TrialJob[], options: { maxRetries: number }): Promise<void> {
-    const age = this.options.finishedRetentionSeconds ?? 7 * 24 * 3600;
-    const byEvaluator = new Map<string, TrialJob[]>();
-    for (const job of jobs) {
-      const list = byEvaluator.get(job.evaluator);
-      if (list) list.push(job);
-      else byEvaluator.set(job.evaluator, [job]);
-    }
+    const retentionSeconds = this.options.finishedRetentionSeconds ?? FINISHED_RETENTION_SECONDS;
     await Promise.all(
-      [...byEvaluator].map(async ([evaluator, list]) => {
+      [...groupBy(jobs, (job) => job.evaluator)].map(async ([evaluator, list]) => {
         const queue = this.queue(evaluator);
-        const opts = (trialId: string) => ({ jobId: trialJobId(trialId), attempts: 1, removeOnComplete: { age }, removeOnFail: { age } });
-        if (list.length === 1) await queue.add('trial', toTrialMessage(list[0]!, options.maxRetries), opts(list[0]!.trialId));
-        else await queue.addBulk(list.map((job) => ({ name: 'trial', data: toTrialMessage(job, options.maxRetries), opts: opts(job.trialId) })));
+        const bulk = (this.durations ? this.durations.plan(list) : list.map((job) => [job])).map((group) => trialQueueJob(group, options.maxRetries, { retentionSeconds }));
+        if (bulk.length === 1) await queue.add(bulk[0]!.name, bulk[0]!.data, bulk[0]!.opts);
+        else await queue.addBulk(bulk);
       }),
     );
   }
@@ -89,9 +99,11 @@ export class BullmqDispatcher implements TrialDispatcher {
     const queue = this.queue(job.evaluator);
     const id = trialJobId(job.trialId);
     const state = await queue.getJobState(id);
-    if (state === 'completed' || state === 'failed' || state === 'unknown') return;
-    if (state !== 'active' && (await queue.remove(id)) === 1) return;
-    // Running (or locked while we looked): ask the worker running it to abort it.
+    if (state === 'completed' || state === 'failed') return;
+    if (state === 'unknown' && !this.durations) return;
+    if (state !== 'active' && state !== 'unknown' && (await queue.remove(id)) === 1) return;
+    // Running (or locked while we looked), or possibly in a pack (no job of its own): ask the
+    // worker to abort it, or to skip it when its pack comes to it.
     const client = await queue.getBackend().client;
     await client.set(cancelKey(this.prefix, job.trialId), '1', { EX: CANCEL_TTL_SECONDS });
   }
@@ -112,7 +124,15 @@ export class BullmqDispatcher implements TrialDispatcher {
       ...this.options.events,
       onError: this.onError,
     });
-    await this.consumer.start(handler);
+    const durations = this.durations;
+    await this.consumer.start(
+      durations
+        ? async (events) => {
+            durations.observe(events);
+            await handler(events);
+          }
+        : handler,
+    );
     await this.sweep();
   }
 
@@ -122,10 +142,10 @@ export class BullmqDispatcher implements TrialDispatcher {
     await Promise.allSettled([this.consumer?.close(), ...[...this.queues.values()].map((q) => q.close()), this.publisher.close()]);
   }
 
-  private queue(evaluator: string): Queue<TrialMessage> {
+  private queue(evaluator: string): Queue<TrialMessage | TrialPackMessage> {
     let q = this.queues.get(evaluator);
     if (!q) {
-      q = new Queue<TrialMessage>(trialsQueueName(evaluator), { connection: bullmqConnection(this.options.connection), prefix: this.prefix });
+      q = new Queue<TrialMessage | TrialPackMessage>(trialsQueueName(evaluator), { connection: bullmqConnection(this.options.connection), prefix: this.prefix });
       q.on('error', this.onError);
       this.queues.set(evaluator, q);
     }
@@ -139,9 +159,8 @@ export class BullmqDispatcher implements TrialDispatcher {
         for (const job of await queue.getFailed(0, 999)) {
           const key = `${queue.name}/${job.id ?? ''}`;
           if (this.reported.has(key)) continue;
-          const event = exhaustedEvent(job);
-          const retention = this.options.finishedRetentionSeconds ?? 7 * 24 * 3600;
-          await this.publisher.publishOnce(event, exhaustedMarkKey(this.prefix, event.trialId), retention);
+          const retention = this.options.finishedRetentionSeconds ?? FINISHED_RETENTION_SECONDS;
+          for (const event of exhaustedEvents(job)) await this.publisher.publishOnce(event, exhaustedMarkKey(this.prefix, event.trialId), retention);
           this.reported.add(key);
         }
       }

@@ -1,24 +1,27 @@
 import type { TrialEvent } from '@apiary/contracts';
 import type { Job } from 'bullmq';
+import { trialIdsOf } from './trial-message.js';
 
 /**
- * The `failed` event (`exhausted: true`) for a trial job that BullMQ itself moved to `failed`:
- * stalled past BullMQ's limit, started too often, or invalid. Evaluator failures never end up
- * there (the worker completes those jobs after publishing the failure).
+ * The `failed` events (`exhausted: true`) for a trial job that BullMQ itself moved to `failed`:
+ * stalled past BullMQ's limit, started too often, or invalid — one per trial of a pack. Evaluator
+ * failures never end up there (the worker completes those jobs after publishing the failure).
  */
-export function exhaustedEvent(job: Job): Extract<TrialEvent, { kind: 'failed' }> {
-  const data = (job.data ?? {}) as Record<string, unknown>;
-  return {
+export function exhaustedEvents(job: Job): Extract<TrialEvent, { kind: 'failed' }>[] {
+  const ids = trialIdsOf(job.data);
+  if (ids.length === 0) ids.push({ experimentId: '', trialId: String(job.id ?? '') });
+  const reason = exhaustedReason(job);
+  return ids.map(({ experimentId, trialId }) => ({
     kind: 'failed',
-    experimentId: typeof data['experimentId'] === 'string' ? data['experimentId'] : '',
-    trialId: typeof data['trialId'] === 'string' ? data['trialId'] : String(job.id ?? ''),
+    experimentId,
+    trialId,
     worker: job.processedBy ?? null,
     attempt: Math.max(1, job.attemptsStarted),
-    reason: exhaustedReason(job),
+    reason,
     exhausted: true,
     startedAt: job.processedOn ?? null,
     at: job.finishedOn ?? Date.now(),
-  };
+  }));
 }
 
 /** Why BullMQ failed a trial job, in the words of a trial's failure. */

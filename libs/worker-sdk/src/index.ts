@@ -24,9 +24,23 @@ export { cancelledReason, executeTrial, shutdownReason, type ExecuteTrialOptions
 export { runTrialWithEvents, type TerminalTrialEvent, type TrialRun } from './trial-events.js';
 export type { RedisConnection } from './redis-connection.js';
 export { EVENT_GROUP, cancelKey, eventStreamKey } from './queue-names.js';
-export { trialJobId } from './job-ids.js';
+export { FINISHED_RETENTION_SECONDS, packJobId, trialJobId, trialJobOptions } from './job-ids.js';
 export { EVENT_FIELD, EventStreamConsumer, eventStreamDepth, parseEntry, type EventStreamConsumerOptions } from './event-stream.js';
-export { parseTrialMessage, stallVerdict, toTrialMessage, type TrialMessage } from './trial-message.js';
+export {
+  PACK_JOB_NAME,
+  TRIAL_JOB_NAME,
+  parseTrialJobData,
+  parseTrialMessage,
+  stallVerdict,
+  toPackMessage,
+  toTrialMessage,
+  trialQueueJob,
+  type TrialMessage,
+  type TrialPackMessage,
+  type TrialQueueJob,
+} from './trial-message.js';
+export { TrialDurations, type TrialPackingOptions } from './trial-packing.js';
+export { DEFAULT_PACK_SPLIT_AFTER_MS } from './trial-processor.js';
 export { BULLMQ_MAX_STALLED_COUNT, DEFAULT_STARTED_EVENT_DELAY_MS, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
 export { BullmqDispatcher, EVENT_CLAIM_IDLE_MS, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
 export { LocalPool, type EvaluatorSource, type LocalPoolOptions } from './local-pool.js';

@@ -1,14 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { QUEUE_PREFIX, trialsQueueName, type TrialEvent } from '@apiary/contracts';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { messageOf } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { EventPublisher } from './event-publisher.js';
 import { shutdownReason } from './execute-trial.js';
 import { cancelKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
-import { trialProcessor } from './trial-processor.js';
+import { trialQueueJob, type TrialMessage, type TrialPackMessage } from './trial-message.js';
+import { DEFAULT_PACK_SPLIT_AFTER_MS, trialProcessor } from './trial-processor.js';
 
 /**
  * BullMQ's own stall limit on trial queues. It is set far above any per-trial `maxRetries`, which
@@ -52,6 +53,12 @@ export interface RunWorkerOptions {
    * 0 publishes it at once. @defaultValue 100
    */
   startedEventDelayMs?: number;
+  /**
+   * A trial of a pack (several short trials in one job, see BullmqDispatcher's `packing`) that
+   * runs this long hands the trials behind it back to the queue, for any free slot.
+   * @defaultValue 100
+   */
+  packSplitAfterMs?: number;
   /** BullMQ key prefix; tests use their own. @defaultValue QUEUE_PREFIX */
   prefix?: string;
   /** Called after each event is published (logging). @defaultValue none */
@@ -88,9 +95,22 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   const connection = bullmqConnection(options.connection);
   const publisher = new EventPublisher(options.connection, prefix);
   publisher.redis.on('error', (e: Error) => onError(new Error(`event stream connection: ${e.message}`)));
+  const defaultMaxRetries = options.defaultMaxRetries ?? 2;
   const shutdown = new AbortController();
   // Every running trial listens to it (more than 10 at concurrency > 10): no leak warning.
   setMaxListeners(0, shutdown.signal);
+
+  // Queues to hand back the rest of a trial pack (see TrialProcessorContext.handBack), opened on first use.
+  const queues = new Map<string, Queue<TrialMessage | TrialPackMessage>>();
+  const queueOf = (evaluatorName: string): Queue<TrialMessage | TrialPackMessage> => {
+    let q = queues.get(evaluatorName);
+    if (!q) {
+      q = new Queue<TrialMessage | TrialPackMessage>(trialsQueueName(evaluatorName), { connection, prefix });
+      q.on('error', (e: Error) => onError(new Error(`trials queue ${evaluatorName}: ${e.message}`)));
+      queues.set(evaluatorName, q);
+    }
+    return q;
+  };
 
   const workers = Object.entries(options.evaluators).map(([evaluatorName, evaluator]) => {
     const processor = trialProcessor({
@@ -101,12 +121,22 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
         options.onEvent?.(event, evaluatorName);
       },
       objectiveFor: options.objectiveFor,
-      defaultMaxRetries: options.defaultMaxRetries ?? 2,
+      defaultMaxRetries,
       shutdown: shutdown.signal,
       isCancelled: async (trialId) => (await publisher.redis.get(cancelKey(prefix, trialId))) !== null,
+      cancelledAmong: async (trialIds) => {
+        const marks = await publisher.redis.mget(trialIds.map((id) => cancelKey(prefix, id)));
+        return new Set(trialIds.filter((_, i) => marks[i] !== null));
+      },
       cancelPollMs: options.cancelPollMs ?? 1000,
       onPublishError: (e) => onError(new Error(`could not publish an intermediate value: ${messageOf(e)}`)),
       startedDelayMs: options.startedEventDelayMs ?? DEFAULT_STARTED_EVENT_DELAY_MS,
+      handBack: async (jobs, maxRetries, attempt) => {
+        const { name, data, opts } = trialQueueJob(jobs, maxRetries ?? defaultMaxRetries, { asPack: true, firstAttempt: attempt });
+        await queueOf(evaluatorName).add(name, data, opts);
+      },
+      packSplitAfterMs: options.packSplitAfterMs ?? DEFAULT_PACK_SPLIT_AFTER_MS,
+      onError,
     });
     const worker = new Worker(trialsQueueName(evaluatorName), processor, {
       connection,
@@ -141,6 +171,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
         try {
           await Promise.all(workers.map((w) => w.close()));
         } finally {
+          await Promise.allSettled([...queues.values()].map((q) => q.close()));
           for (const t of timers) clearTimeout(t);
           await publisher.close();
         }
