@@ -29,6 +29,12 @@ const SchedulerEnvSchema = z
     APIARY_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain whitespace').optional(),
     /** `true` lets /health and /ready answer without the token (Kubernetes probes). @defaultValue 'false' */
     APIARY_PUBLIC_HEALTH: flag.default(false),
+    /**
+     * `false` gives every trial a BullMQ job of its own; by default the trials of experiments whose
+     * trials take milliseconds are packed several to a job (worker-sdk's BullmqDispatcher `packing`).
+     * @defaultValue 'true'
+     */
+    APIARY_TRIAL_PACKING: flag.default(true),
     /** @defaultValue 'info' */
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   });
@@ -43,6 +49,8 @@ export interface SchedulerConfig {
   redis: { url: string; prefix: string; queuePrefix: string };
   /** `token` is null only when authentication is disabled. */
   auth: { enabled: boolean; token: string | null; publicHealth: boolean };
+  /** Whether very short trials are packed several to a BullMQ job. */
+  trialPacking: boolean;
   logLevel: LogLevel;
 }
 
@@ -66,6 +74,7 @@ export function loadSchedulerConfig(env: Readonly<Record<string, string | undefi
     host: e.HOST,
     redis: { url: e.REDIS_URL, prefix: e.APIARY_REDIS_PREFIX, queuePrefix: e.APIARY_QUEUE_PREFIX },
     auth: { enabled, token: enabled ? (e.APIARY_TOKEN ?? null) : null, publicHealth: e.APIARY_PUBLIC_HEALTH },
+    trialPacking: e.APIARY_TRIAL_PACKING,
     logLevel: e.LOG_LEVEL,
   };
 }

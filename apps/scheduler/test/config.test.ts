@@ -21,6 +21,7 @@ describe('scheduler.config', () => {
       host: '0.0.0.0',
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'apiary:', queuePrefix: '{apiary}' },
       auth: { enabled: true, token: TOKEN, publicHealth: false },
+      trialPacking: true,
       logLevel: 'info',
     });
   });
@@ -38,6 +39,7 @@ describe('scheduler.config', () => {
       APIARY_QUEUE_PREFIX: '{x}',
       APIARY_TOKEN: TOKEN,
       APIARY_PUBLIC_HEALTH: 'true',
+      APIARY_TRIAL_PACKING: 'false',
       LOG_LEVEL: 'debug',
     });
     expect(c).toEqual({
@@ -45,6 +47,7 @@ describe('scheduler.config', () => {
       host: '127.0.0.1',
       redis: { url: 'rediss://user:pw@redis.example:6380/2', prefix: 'x:', queuePrefix: '{x}' },
       auth: { enabled: true, token: TOKEN, publicHealth: true },
+      trialPacking: false,
       logLevel: 'debug',
     });
   });
@@ -62,6 +65,7 @@ describe('scheduler.config', () => {
     [{ APIARY_TOKEN: TOKEN, LOG_LEVEL: 'chatty' }, 'LOG_LEVEL', /fatal.*verbose/],
     [{ APIARY_TOKEN: TOKEN, APIARY_AUTH: 'off' }, 'APIARY_AUTH', /enabled.*disabled/],
     [{ APIARY_TOKEN: TOKEN, APIARY_PUBLIC_HEALTH: 'yes' }, 'APIARY_PUBLIC_HEALTH', /true.*false/],
+    [{ APIARY_TOKEN: TOKEN, APIARY_TRIAL_PACKING: 'off' }, 'APIARY_TRIAL_PACKING', /true.*false/],
   ])('rejects %j naming the variable', (env, path, reason) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

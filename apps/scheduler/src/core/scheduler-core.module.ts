@@ -65,7 +65,7 @@ export class SchedulerCoreModule {
             if (options.dispatcher) return options.dispatcher;
             const logger = new Logger('Dispatcher');
             const onError = throttle(REDIS_ERROR_LOG_INTERVAL_MS, (e: Error) => logger.error({ msg: e.message }), (e) => e.message);
-            return new BullmqDispatcher({ connection: config.redis.url, prefix: config.redis.queuePrefix, onError });
+            return new BullmqDispatcher({ connection: config.redis.url, prefix: config.redis.queuePrefix, onError, ...(config.trialPacking ? {} : { packing: false }) });
           },
         },
         RunnerMetricsService,
