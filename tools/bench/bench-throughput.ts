@@ -46,7 +46,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ExperimentRunner, listAllTrials, RedisStore, type ExperimentStore, type RunnerEvent } from '@apiary/engine';
-import type { TrialDispatcher } from '@apiary/contracts';
+import { trialsQueueName, type TrialDispatcher } from '@apiary/contracts';
 import { BullmqDispatcher, runWorker, type Evaluator } from '@apiary/worker-sdk';
 import { Queue, Worker } from 'bullmq';
 import { startRedis } from '@apiary/test-support';
@@ -216,6 +216,8 @@ interface ApiaryRunOptions {
   worker: 'inproc' | 'child';
   /** Trials of an untimed experiment run first on the same runner and worker (JIT warm-up). @defaultValue 0 */
   warmupTrials?: number;
+  /** BullmqDispatcher's packing of short trials. @defaultValue true (the dispatcher's default) */
+  packing?: boolean;
 }
 
 interface StoreCallStats {
@@ -243,6 +245,8 @@ interface ApiaryRun {
   intake: { events: number; batches: number; busyMs: number };
   /** dispatcher.dispatch calls (trial job adds). */
   dispatch: StoreCallStats;
+  /** BullMQ jobs that carried the timed experiment's trials (fewer than trials when packed). */
+  bullmqJobs: number;
   records: Awaited<ReturnType<typeof listAllTrials>>;
   status: string;
 }
@@ -355,7 +359,9 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
   const storeStats = new Map<string, StoreCallStats>();
   const redisStore = new RedisStore({ redis: o.url, prefix: `bench-${id}:` });
   const store = timedStore(redisStore, storeStats);
-  const dispatcher = new BullmqDispatcher({ connection: o.url, prefix: queuePrefix, evaluators: ['bench'] });
+  const dispatcher = new BullmqDispatcher({ connection: o.url, prefix: queuePrefix, evaluators: ['bench'], ...(o.packing === false ? { packing: false } : {}) });
+  const finishedJobs = async (): Promise<number> =>
+    (await o.admin.zcard(`${queuePrefix}:${trialsQueueName('bench')}:completed`)) + (await o.admin.zcard(`${queuePrefix}:${trialsQueueName('bench')}:failed`));
   const evaluatorName = 'bench';
 
   let worker: Awaited<ReturnType<typeof runWorker>> | undefined;
@@ -397,6 +403,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
     const exp = await runner.create({ ...o.config, evaluator: evaluatorName });
     timedId = exp.id;
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    const jobs0 = await finishedJobs();
     const before = await redisCounters(o.admin);
     const sent0 = sentSnapshot();
     const cpu0 = process.cpuUsage();
@@ -419,6 +426,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
     const childCpu1 = child ? procCpuSeconds(child.pid) : null;
     const sent = sentDelta(sent0, sentSnapshot());
     const after = await redisCounters(o.admin);
+    const bullmqJobs = (await finishedJobs()) - jobs0;
     const records = await listAllTrials(redisStore, exp.id);
     const seconds = ((completedAt ?? performance.now()) - (firstDispatch ?? 0)) / 1000;
     return {
@@ -436,6 +444,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
       store: storeStats,
       intake,
       dispatch: dispatchStats,
+      bullmqJobs,
       records,
       status: done.status,
     };
@@ -487,7 +496,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
   console.log(`  this process: CPU ${r.processCpuSeconds.toFixed(2)} s (${pct(r.processCpuSeconds / r.seconds)} of a core); event-loop delay mean ${r.eventLoopDelayMeanMs.toFixed(1)} ms, max ${r.eventLoopDelayMaxMs.toFixed(0)} ms`);
   if (r.childCpuSeconds !== null) console.log(`  the worker's process: CPU ${r.childCpuSeconds.toFixed(2)} s (${pct(r.childCpuSeconds / r.seconds)} of a core)`);
   console.log(`  event intake (runner handler, in batches): ${r.intake.events} events (${(r.intake.events / n).toFixed(2)} per trial) in ${r.intake.batches} batches (mean ${(r.intake.events / Math.max(1, r.intake.batches)).toFixed(1)} events), busy ${(r.intake.busyMs / 1000).toFixed(2)} s = ${pct(r.intake.busyMs / 1000 / r.seconds)} of the wall time, mean ${(r.intake.busyMs / Math.max(1, r.intake.events)).toFixed(2)} ms per event`);
-  console.log(`  dispatch (trial job add, in bulk): ${(r.dispatch.calls / n).toFixed(2)} per trial, ${(r.dispatch.totalMs / 1000).toFixed(2)} s in all`);
+  console.log(`  dispatch (trial job add, in bulk): ${(r.dispatch.calls / n).toFixed(2)} per trial, ${(r.dispatch.totalMs / 1000).toFixed(2)} s in all; ${r.bullmqJobs} BullMQ jobs (${(n / Math.max(1, r.bullmqJobs)).toFixed(1)} trials per job)`);
   console.log(`  store calls per trial: ${store.map(([k, s]) => `${k} ${(s.calls / n).toFixed(2)} (mean ${(s.totalMs / s.calls).toFixed(2)} ms)`).join(', ')}`);
   return {
     seconds: r.seconds,
@@ -504,6 +513,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
     eventLoopDelayMaxMs: r.eventLoopDelayMaxMs,
     intake: { events: r.intake.events, batches: r.intake.batches, busySeconds: r.intake.busyMs / 1000, meanMs: r.intake.busyMs / Math.max(1, r.intake.events) },
     dispatch: { perTrial: r.dispatch.calls / n, meanMs: r.dispatch.totalMs / Math.max(1, r.dispatch.calls) },
+    bullmqJobs: r.bullmqJobs,
     storeCalls: Object.fromEntries(store.map(([k, s]) => [k, { perTrial: s.calls / n, meanMs: s.totalMs / s.calls }])),
   };
 }
@@ -526,6 +536,7 @@ async function main(): Promise<void> {
       'util-refill-fraction': { type: 'string' },
       batch: { type: 'string', default: '1' },
       worker: { type: 'string', default: 'both' },
+      packing: { type: 'string', default: 'on' },
       parts: { type: 'string', default: 'raw,apiary,util' },
       redis: { type: 'string' },
       json: { type: 'string' },
@@ -561,6 +572,7 @@ async function main(): Promise<void> {
   }
   const parts = new Set(values.parts.split(','));
   for (const p of parts) if (!['raw', 'apiary', 'util'].includes(p)) fail(`--parts: unknown part '${p}' (raw, apiary, util)`);
+  const packings = values.packing === 'both' ? [true, false] : values.packing === 'on' ? [true] : values.packing === 'off' ? [false] : fail("--packing must be 'on', 'off' or 'both'");
   const modes: ('inproc' | 'child')[] = values.worker === 'both' ? ['inproc', 'child'] : values.worker === 'inproc' || values.worker === 'child' ? [values.worker] : fail("--worker must be 'inproc', 'child' or 'both'");
 
   const redis = values.redis ? { url: values.redis, dispose: async () => undefined } : await startRedis();
@@ -609,17 +621,19 @@ async function main(): Promise<void> {
       const results: Record<string, unknown>[] = [];
       const rows: string[] = [];
       const profiles: [string, ApiaryRun][] = [];
-      for (const mode of modes) {
-        const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'noop', sleepMs: 0, slots, worker: mode, warmupTrials: warmup });
-        if (r.status !== 'COMPLETED' || r.completed !== trials) console.log(`warning: the ${mode} run ended ${r.status} with ${r.completed}/${trials} trials completed`);
-        const label = mode === 'inproc' ? 'runner + dispatcher + worker in one process' : 'worker in a child process';
-        rows.push(`| ${label} | ${slots} | ${r.seconds.toFixed(2)} | ${f0(r.trialsPerSecond)} | ${pct(r.trialsPerSecond / rawBest)} | ${pct(r.trialsPerSecond / raw1)} | ${r.trialsPerSecond / rawBest >= 0.5 ? 'yes' : 'no'} |`);
-        profiles.push([label, r]);
-        results.push({ worker: mode, trials: r.trials, completed: r.completed, seconds: r.seconds, trialsPerSecond: r.trialsPerSecond, ratioToRawBest: r.trialsPerSecond / rawBest, ratioToRawConcurrency1: r.trialsPerSecond / raw1 });
+      for (const packing of packings) {
+        for (const mode of modes) {
+          const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'noop', sleepMs: 0, slots, worker: mode, warmupTrials: warmup, packing });
+          if (r.status !== 'COMPLETED' || r.completed !== trials) console.log(`warning: the ${mode} run ended ${r.status} with ${r.completed}/${trials} trials completed`);
+          const label = `${mode === 'inproc' ? 'runner + dispatcher + worker in one process' : 'worker in a child process'}${packings.length > 1 ? `, packing ${packing ? 'on' : 'off'}` : ''}`;
+          rows.push(`| ${label} | ${slots} | ${(r.trials / Math.max(1, r.bullmqJobs)).toFixed(1)} | ${r.seconds.toFixed(2)} | ${f0(r.trialsPerSecond)} | ${pct(r.trialsPerSecond / rawBest)} | ${pct(r.trialsPerSecond / raw1)} | ${r.trialsPerSecond / rawBest >= 0.5 ? 'yes' : 'no'} |`);
+          profiles.push([label, r]);
+          results.push({ worker: mode, packing, trials: r.trials, completed: r.completed, bullmqJobs: r.bullmqJobs, seconds: r.seconds, trialsPerSecond: r.trialsPerSecond, ratioToRawBest: r.trialsPerSecond / rawBest, ratioToRawConcurrency1: r.trialsPerSecond / raw1 });
+        }
       }
       console.log(`\n(ii) Apiary end to end: ${trials} no-op trials, sobol, parallelism ${parallelism ?? slots}, batchSize ${batch}, worker concurrency ${slots}`);
-      console.log(`| setup | slots | s (first dispatch → budget) | trials/s | vs raw best (${f0(rawBest)}/s) | vs raw c=1 (${f0(raw1)}/s) | goal ≥ 50 % |`);
-      console.log('|---|---|---|---|---|---|---|');
+      console.log(`| setup | slots | trials per BullMQ job | s (first dispatch → budget) | trials/s | vs raw best (${f0(rawBest)}/s) | vs raw c=1 (${f0(raw1)}/s) | goal ≥ 50 % |`);
+      console.log('|---|---|---|---|---|---|---|---|');
       for (const row of rows) console.log(row);
       results.forEach((res, i) => (res['profile'] = printProfile(profiles[i]![0], profiles[i]![1])));
       report['apiary'] = results;
