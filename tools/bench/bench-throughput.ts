@@ -657,7 +657,7 @@ async function main(): Promise<void> {
         trialTimeoutMs: 600_000,
       };
       console.log(`\n(iii) running: ${utilTrials} trials of ${utilMs} ms on ${utilSlots} slots (ideal ${((utilTrials * utilMs) / utilSlots / 1000).toFixed(0)} s; GP generation on 2 cores can take far longer)`);
-      const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'sleep', sleepMs: utilMs, slots: utilSlots, worker: 'child', progressMs: 30_000 });
+      const r = await apiaryRun({ url: redis.url, admin, config, evaluator: 'sleep', sleepMs: utilMs, slots: utilSlots, worker: 'child', progressMs: 30_000, packing: packings[0] });
       const done = r.records.filter((t) => t.status === 'COMPLETED' && t.values?.['busyStart'] !== undefined);
       const starts = done.map((t) => t.values!['busyStart']!);
       const ends = done.map((t) => t.values!['busyEnd']!);
@@ -669,7 +669,7 @@ async function main(): Promise<void> {
       const byGenerator: Record<string, number> = {};
       for (const t of r.records) byGenerator[t.generator] = (byGenerator[t.generator] ?? 0) + 1;
       console.log(`\n(iii) worker utilisation: ${utilTrials} trials of ${utilMs} ms on ${utilSlots} slots, parallelism ${config.parallelism}, ${JSON.stringify(utilGeneration)}, async, batchSize ${utilBatch}, worker in a child process`);
-      console.log(`  trials by generator: ${JSON.stringify(byGenerator)}`);
+      console.log(`  trials by generator: ${JSON.stringify(byGenerator)}; packing ${packings[0] ? "on" : "off"}, ${(r.trials / Math.max(1, r.bullmqJobs)).toFixed(1)} trials per BullMQ job`);
       console.log('| trials completed | wall s (first start → last finish) | ideal s | busy s | utilisation | goal ≥ 90 % | asks | mean ask s | max ask s | best Branin value |');
       console.log('|---|---|---|---|---|---|---|---|---|---|');
       console.log(

@@ -40,7 +40,7 @@ export {
   type TrialQueueJob,
 } from './trial-message.js';
 export { TrialDurations, type TrialPackingOptions } from './trial-packing.js';
-export { DEFAULT_PACK_SPLIT_AFTER_MS } from './trial-processor.js';
+export { DEFAULT_PACK_SPLIT_AFTER_MS, DEFAULT_PACK_SPREAD_MS } from './trial-processor.js';
 export { BULLMQ_MAX_STALLED_COUNT, DEFAULT_STARTED_EVENT_DELAY_MS, runWorker, type RunWorkerOptions, type WorkerHandle } from './run-worker.js';
 export { BullmqDispatcher, EVENT_CLAIM_IDLE_MS, type BullmqDispatcherOptions } from './bullmq-dispatcher.js';
 export { LocalPool, type EvaluatorSource, type LocalPoolOptions } from './local-pool.js';

@@ -9,7 +9,7 @@ import { shutdownReason } from './execute-trial.js';
 import { cancelKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
 import { trialQueueJob, type TrialMessage, type TrialPackMessage } from './trial-message.js';
-import { DEFAULT_PACK_SPLIT_AFTER_MS, trialProcessor } from './trial-processor.js';
+import { DEFAULT_PACK_SPLIT_AFTER_MS, DEFAULT_PACK_SPREAD_MS, trialProcessor } from './trial-processor.js';
 
 /**
  * BullMQ's own stall limit on trial queues. It is set far above any per-trial `maxRetries`, which
@@ -59,6 +59,12 @@ export interface RunWorkerOptions {
    * @defaultValue 100
    */
   packSplitAfterMs?: number;
+  /**
+   * A pack whose remaining trials are expected to take longer than this (their number × the mean
+   * of those run so far, ms) hands half of them back when the trials queue is empty, so that idle
+   * slots share them. @defaultValue 10
+   */
+  packSpreadMs?: number;
   /** BullMQ key prefix; tests use their own. @defaultValue QUEUE_PREFIX */
   prefix?: string;
   /** Called after each event is published (logging). @defaultValue none */
@@ -136,6 +142,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
         await queueOf(evaluatorName).add(name, data, opts);
       },
       packSplitAfterMs: options.packSplitAfterMs ?? DEFAULT_PACK_SPLIT_AFTER_MS,
+      queueIsEmpty: async () => (await queueOf(evaluatorName).getWaitingCount()) === 0,
+      packSpreadMs: options.packSpreadMs ?? DEFAULT_PACK_SPREAD_MS,
       onError,
     });
     const worker = new Worker(trialsQueueName(evaluatorName), processor, {

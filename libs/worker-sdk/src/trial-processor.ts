@@ -30,6 +30,10 @@ export interface TrialProcessorContext {
   handBack?: ((jobs: readonly TrialJob[], maxRetries: number | undefined, attempt: number) => Promise<void>) | undefined;
   /** How long a trial of a pack runs before the trials behind it are handed back. @defaultValue DEFAULT_PACK_SPLIT_AFTER_MS */
   packSplitAfterMs?: number | undefined;
+  /** Whether no job waits in this trials queue (slots are idle somewhere). @defaultValue none: packs are not spread */
+  queueIsEmpty?: (() => Promise<boolean>) | undefined;
+  /** Expected work (ms) left in a pack above which half of it is handed back when the queue is empty. @defaultValue DEFAULT_PACK_SPREAD_MS */
+  packSpreadMs?: number | undefined;
   /** Errors that do not end a trial (a pack that could not be split). @defaultValue none */
   onError?: ((error: Error) => void) | undefined;
 }
@@ -38,10 +42,18 @@ export interface TrialProcessorContext {
 export const DEFAULT_PACK_SPLIT_AFTER_MS = 100;
 
 /**
+ * A pack whose remaining trials are expected to take longer than this (their number × the mean
+ * of those run so far) hands half of them back when the queue is empty, so that idle slots share
+ * them: worth it when that work is well above a job's cost (about a millisecond).
+ */
+export const DEFAULT_PACK_SPREAD_MS = 10;
+
+/**
  * The BullMQ processor of a `trials.<evaluator>` queue, for jobs of one trial and packs of
- * several (run one after another; a cancelled trial of a pack is skipped, and the trials behind
- * one that runs longer than `packSplitAfterMs` are handed back to the queue as a pack of their
- * own). It never throws for an
+ * several (run one after another; a cancelled trial of a pack is skipped; the trials behind one
+ * that runs longer than `packSplitAfterMs` are handed back to the queue as a pack of their own,
+ * and so is the second half of the rest when the queue is empty and that half is worth more
+ * than `packSpreadMs` of work). It never throws for an
  * evaluator failure: the failure is published as a `failed` event and the job completes, so that
  * BullMQ does not retry it. The only re-runs are of jobs whose worker died (lock expired, job
  * stalled); one that has stalled more than its `maxRetries` is not run again but each of its
@@ -90,9 +102,9 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
     let cancelled = new Set<string>();
     let lookedAt = bullJob.timestamp;
     let end = jobs.length;
-    /** Hands the trials after the i-th back to the queue as a pack of their own, and shortens this one. */
-    const handBackAfter = async (i: number): Promise<void> => {
-      const rest = jobs.slice(i + 1, end);
+    /** Hands the trials from the `cut`-th on back to the queue as a pack of their own, and shortens this one. */
+    const handBackFrom = async (cut: number): Promise<void> => {
+      const rest = jobs.slice(cut, end);
       // Less those cancelled by now: the new pack looks at the cancel keys only cancelPollMs after it is enqueued.
       cancelled = await ctx.cancelledAmong(rest.map((j) => j.trialId)).catch(() => cancelled);
       lookedAt = Date.now();
@@ -103,10 +115,13 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
         ctx.onError?.(new Error(`could not hand back ${kept.length} trials of pack ${bullJob.id ?? ''} (they run here): ${messageOf(e)}`));
         return;
       }
-      end = i + 1;
+      end = cut;
       // Else a re-run after a stall would run them here too (the first result counts).
       await bullJob.updateData(packOf(jobs.slice(0, end))).catch((e: unknown) => ctx.onError?.(new Error(`could not shorten trial pack ${bullJob.id ?? ''}: ${messageOf(e)}`)));
     };
+    // Time spent in this pack's trials so far, to tell whether the rest is worth spreading.
+    let ranMs = 0;
+    let ran = 0;
     try {
       for (let i = 0; i < end; i++) {
         if (Date.now() - lookedAt >= ctx.cancelPollMs) {
@@ -117,12 +132,21 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
         // A trial that runs long (it was packed because its experiment's trials were short) hands
         // the trials behind it back to the queue, for any free slot, instead of holding them.
         let handingBack: Promise<void> | undefined;
-        const splitTimer = i + 1 < end && ctx.handBack ? setTimeout(() => (handingBack = handBackAfter(i)), ctx.packSplitAfterMs ?? DEFAULT_PACK_SPLIT_AFTER_MS) : undefined;
+        const splitTimer = i + 1 < end && ctx.handBack ? setTimeout(() => (handingBack = handBackFrom(i + 1)), ctx.packSplitAfterMs ?? DEFAULT_PACK_SPLIT_AFTER_MS) : undefined;
+        const startedAt = performance.now();
         try {
           await runOne(packCtx, jobs[i]!, attempt, bullJob, token, () => packOf(jobs.slice(i, end)));
         } finally {
           clearTimeout(splitTimer);
           await handingBack;
+        }
+        ranMs += performance.now() - startedAt;
+        ran += 1;
+        // Slots left idle while this one works through the pack (the queue is empty): when the
+        // rest is worth more than a job's cost, hand its second half back for another slot.
+        const left = end - i - 1;
+        if (left >= 2 && ctx.handBack && ctx.queueIsEmpty && (ranMs / ran) * left >= (ctx.packSpreadMs ?? DEFAULT_PACK_SPREAD_MS) && (await ctx.queueIsEmpty().catch(() => false))) {
+          await handBackFrom(end - Math.floor(left / 2));
         }
       }
     } finally {

@@ -267,6 +267,27 @@ describe('trial packs over BullMQ', () => {
     expect(errors).toEqual([]);
   });
 
+  it('spreads a pack over idle slots when its trials turn out to take a while', async () => {
+    const { prefix, dispatcher, log, queue } = await setup('spread');
+    const evaluator: Evaluator = async (p) => {
+      if (Number(p['x']) < 100) await sleep(40); // the learning trials (x ≥ 1000) are quick
+      return 1;
+    };
+    await packWorker(prefix, evaluator, 'w1', { concurrency: 3 });
+    await learnShort(dispatcher, log);
+    await dispatcher.dispatchMany(jobsOf('exp-1', 6), { maxRetries: 1 });
+    await log.until((ev) => ev.filter((e) => e.kind === 'completed').length >= 4 + 6, 10_000, 'the six trials');
+    const done = completions(log).filter((e) => !e.trialId.startsWith('warm-'));
+    expect(done.map((e) => e.trialId).sort()).toEqual(jobsOf('exp-1', 6).map((j) => j.trialId));
+    // Dispatched as one pack, they ran in more than one job, some of them at the same time.
+    const packs = (await queue.getJobs(['completed'])).filter((j) => j.name === 'trials');
+    expect(packs.length).toBeGreaterThan(1);
+    expect(packs.flatMap((j) => (j.data as { pack: TrialJob[] }).pack.map((t) => t.trialId)).sort()).toEqual(done.map((e) => e.trialId).sort());
+    const overlaps = done.some((a) => done.some((b) => a !== b && a.startedAt < b.at && b.startedAt < a.at));
+    expect(overlaps).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('on shutdown, puts the trials of a pack not yet run back for another worker, and runs none twice', async () => {
     const { prefix, dispatcher, log } = await setup('drain');
     const calls: string[] = [];
