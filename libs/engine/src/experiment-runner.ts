@@ -1,4 +1,4 @@
-import { ExperimentConfigSchema, parseOrThrow, ValidationError, type ExperimentConfig, type TrialEvent } from '@apiary/contracts';
+import { ExperimentConfigSchema, groupBy, parseOrThrow, ValidationError, type ExperimentConfig, type TrialEvent } from '@apiary/contracts';
 import { abandonTrials, type AbandonContext } from './abandon-trials.js';
 import { ExperimentNotFoundError, ExperimentStateError } from './errors.js';
 import { ExperimentLoop, STOP_ABANDONS, type LoopContext } from './experiment-loop.js';
@@ -286,12 +286,7 @@ export class ExperimentRunner {
     if (events.length === 0) return;
     // Not an early return: an event acknowledged without being applied would be lost to the scheduler that resumes the experiment.
     if (this.closed) throw new ExperimentStateError('this runner is closed; the events are left to the transport for another scheduler');
-    const groups = new Map<string, TrialEvent[]>();
-    for (const e of events) {
-      const group = groups.get(e.experimentId);
-      if (group) group.push(e);
-      else groups.set(e.experimentId, [e]);
-    }
+    const groups = groupBy(events, (e) => e.experimentId);
     const settled = await Promise.allSettled([...groups].map(([id, group]) => this.handleGroup(id, group)));
     const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason; // at-least-once transports redeliver (the handling is idempotent)

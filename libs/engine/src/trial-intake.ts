@@ -1,4 +1,4 @@
-import { type ExperimentConfig, type TrialEvent } from '@apiary/contracts';
+import { groupBy, type ExperimentConfig, type TrialEvent } from '@apiary/contracts';
 import { checkOutcome } from './outcome-check.js';
 import { applyTrialPatch, isTerminal, NON_TERMINAL_TRIAL_STATUSES, type ExperimentStore, type TrialPatch, type TrialRecord } from './store/store.js';
 
@@ -31,13 +31,10 @@ export async function recordEvent(store: ExperimentStore, config: ExperimentConf
 export async function recordEvents(store: ExperimentStore, config: ExperimentConfig, events: readonly TrialEvent[]): Promise<IntakeResult[]> {
   const experimentId = events[0]?.experimentId;
   if (experimentId === undefined) return [];
-  const byTrial = new Map<string, number[]>();
-  events.forEach((e, i) => {
+  for (const e of events) {
     if (e.experimentId !== experimentId) throw new RangeError(`recordEvents: events of experiments '${experimentId}' and '${e.experimentId}' in one batch`);
-    const list = byTrial.get(e.trialId);
-    if (list) list.push(i);
-    else byTrial.set(e.trialId, [i]);
-  });
+  }
+  const byTrial = groupBy(events.keys(), (i) => events[i]!.trialId);
   const eventsOf = (trialId: string): TrialEvent[] => (byTrial.get(trialId) ?? []).map((i) => events[i]!);
   const before = await store.updateTrials(experimentId, [...byTrial.keys()], (t) => foldEvents(t, eventsOf(t.id), config).next);
   // Replay each trial's events on the record the stored change was computed from (foldEvents is pure).

@@ -6,7 +6,7 @@ import { messageOf } from './errors.js';
 import { EventPublisher } from './event-publisher.js';
 import { EventStreamConsumer, type EventStreamConsumerOptions } from './event-stream.js';
 import { exhaustedEvents } from './failed-trial-jobs.js';
-import { groupBy } from './group-by.js';
+import { groupBy } from '@apiary/contracts';
 import { FINISHED_RETENTION_SECONDS, trialJobId } from './job-ids.js';
 import { CANCEL_TTL_SECONDS, cancelKey, exhaustedMarkKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';

@@ -1,5 +1,5 @@
 import type { TrialEvent, TrialJob } from '@apiary/contracts';
-import { groupBy } from './group-by.js';
+import { groupBy } from '@apiary/contracts';
 
 /**
  * When BullmqDispatcher packs several trials into one BullMQ job. A job costs the transport
