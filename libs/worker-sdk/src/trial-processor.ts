@@ -143,9 +143,10 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
         ranMs += performance.now() - startedAt;
         ran += 1;
         // Slots left idle while this one works through the pack (the queue is empty): when the
-        // rest is worth more than a job's cost, hand its second half back for another slot.
+        // rest is worth more than a job's cost, hand its second half back for another slot. Two
+        // trials at least make the mean, so that one pause (a GC) does not split a pack.
         const left = end - i - 1;
-        if (left >= 2 && ctx.handBack && ctx.queueIsEmpty && (ranMs / ran) * left >= (ctx.packSpreadMs ?? DEFAULT_PACK_SPREAD_MS) && (await ctx.queueIsEmpty().catch(() => false))) {
+        if (left >= 2 && ran >= 2 && ctx.handBack && ctx.queueIsEmpty && (ranMs / ran) * left >= (ctx.packSpreadMs ?? DEFAULT_PACK_SPREAD_MS) && (await ctx.queueIsEmpty().catch(() => false))) {
           await handBackFrom(end - Math.floor(left / 2));
         }
       }

@@ -189,7 +189,7 @@ describe('trial packs over BullMQ', () => {
     await packWorker(prefix, (p, ctx) => {
       calls.push(ctx.trialId);
       return { loss: Number(p['x']) * 2 };
-    }, 'w1', { concurrency: 2, packSplitAfterMs: 60_000 }); // no split when the machine is slow
+    }, 'w1', { concurrency: 2, packSplitAfterMs: 60_000, packSpreadMs: 60_000 }); // no split when the machine is slow
     await learnShort(dispatcher, log);
     expect(await queue.getJobCounts('completed')).toMatchObject({ completed: 4 }); // one job each so far
 
