@@ -1,5 +1,4 @@
-import type { TrialEvent, TrialJob } from '@apiary/contracts';
-import { groupBy } from '@apiary/contracts';
+import { groupBy, type TrialEvent, type TrialJob } from '@apiary/contracts';
 
 /**
  * When BullmqDispatcher packs several trials into one BullMQ job. A job costs the transport
@@ -43,10 +42,11 @@ export class TrialDurations {
     this.minSamples = wholeAtLeast(options.minSamples ?? 8, 1, 'minSamples');
   }
 
-  /** Takes the durations of the trials these events end. */
+  /** Takes the durations of the trials these events end (not of those the transport gave up on: a lost worker says nothing of a trial's length). */
   observe(events: readonly TrialEvent[]): void {
     for (const event of events) {
       if ((event.kind !== 'completed' && event.kind !== 'failed') || event.startedAt === null) continue;
+      if (event.kind === 'failed' && event.exhausted) continue;
       const duration = Math.max(0, event.at - event.startedAt);
       const seen = this.byExperiment.get(event.experimentId);
       if (seen) {

@@ -27,8 +27,9 @@ describe('TrialDurations (when to pack)', () => {
     expect(d.packSize('b')).toBe(1); // 50 ms ≥ belowMs
     d.observe(Array.from({ length: 3 }, () => ended('c', 0)));
     expect(d.packSize('c')).toBe(8); // no-op trials: maxTrials
-    // Events without a start (never ran) and non-terminal ones do not count.
+    // Events without a start (never ran), the transport's give-ups and non-terminal ones do not count.
     d.observe([{ kind: 'failed', experimentId: 'e', trialId: 'x', worker: null, attempt: 1, reason: 'lost', exhausted: true, startedAt: null, at: 1 }]);
+    d.observe(Array.from({ length: 3 }, () => ({ kind: 'failed' as const, experimentId: 'e', trialId: 'x', worker: 'w', attempt: 3, reason: 'worker lost 3 times', exhausted: true, startedAt: 1, at: 2 })));
     d.observe([{ kind: 'started', experimentId: 'e', trialId: 'x', worker: 'w', attempt: 1, at: 1 }]);
     expect(d.packSize('e')).toBe(1);
   });
