@@ -42,7 +42,7 @@ export class QueueAdminService implements OnModuleInit, BeforeApplicationShutdow
     await this.discover();
     const gauge = this.metrics.gauge({
       name: 'apiary_queue_jobs',
-      help: 'Jobs in each queue by state (waiting + prioritized + delayed is the backlog).',
+      help: 'Jobs in each queue by state (waiting + prioritized + delayed is the backlog). A pack of short trials is one job: apiary_trials counts trials.',
       labelNames: ['queue', 'state'] as const,
       collect: async () => {
         const depths = await this.depths();
