@@ -1,17 +1,16 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { QUEUE_PREFIX, trialsQueueName, type TrialDispatcher, type TrialEvent, type TrialJob } from '@apiary/contracts';
-import { Queue } from 'bullmq';
+import { groupBy, QUEUE_PREFIX, type TrialDispatcher, type TrialEvent, type TrialJob } from '@apiary/contracts';
 import { messageOf } from './errors.js';
 import { EventPublisher } from './event-publisher.js';
 import { EventStreamConsumer, type EventStreamConsumerOptions } from './event-stream.js';
 import { exhaustedEvents } from './failed-trial-jobs.js';
-import { groupBy } from '@apiary/contracts';
 import { FINISHED_RETENTION_SECONDS, trialJobId } from './job-ids.js';
 import { CANCEL_TTL_SECONDS, cancelKey, exhaustedMarkKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
-import { trialQueueJob, type TrialMessage, type TrialPackMessage } from './trial-message.js';
+import { trialQueueJob } from './trial-message.js';
 import { TrialDurations, type TrialPackingOptions } from './trial-packing.js';
+import { TrialQueues } from './trial-queues.js';
 
 /**
  * How long an event read by a scheduler may stay unacknowledged before another scheduler takes
@@ -61,8 +60,10 @@ export interface BullmqDispatcherOptions {
  */
 export class BullmqDispatcher implements TrialDispatcher {
   private readonly prefix: string;
-  private readonly queues = new Map<string, Queue<TrialMessage | TrialPackMessage>>();
+  private readonly queues: TrialQueues;
   private readonly durations: TrialDurations | undefined;
+  /** How long finished trial jobs (and exhausted-failure marks) are kept. */
+  private readonly retentionSeconds: number;
   private readonly publisher: EventPublisher;
   private readonly reported = new Set<string>();
   private readonly onError: (error: Error) => void;
@@ -75,7 +76,9 @@ export class BullmqDispatcher implements TrialDispatcher {
     this.publisher = new EventPublisher(options.connection, this.prefix);
     this.onError = options.onError ?? ((e: Error) => process.emitWarning(e));
     this.publisher.redis.on('error', () => undefined); // reported where a command fails
-    for (const e of options.evaluators ?? []) this.queue(e);
+    this.queues = new TrialQueues(bullmqConnection(options.connection), this.prefix, (e) => this.onError(e));
+    for (const e of options.evaluators ?? []) this.queues.get(e);
+    this.retentionSeconds = options.finishedRetentionSeconds ?? FINISHED_RETENTION_SECONDS;
     this.durations = options.packing === false ? undefined : new TrialDurations(options.packing);
   }
 
@@ -84,11 +87,10 @@ export class BullmqDispatcher implements TrialDispatcher {
   }
 
   async dispatchMany(jobs: readonly TrialJob[], options: { maxRetries: number }): Promise<void> {
-    const retentionSeconds = this.options.finishedRetentionSeconds ?? FINISHED_RETENTION_SECONDS;
     await Promise.all(
       [...groupBy(jobs, (job) => job.evaluator)].map(async ([evaluator, list]) => {
-        const queue = this.queue(evaluator);
-        const bulk = (this.durations ? this.durations.plan(list) : list.map((job) => [job])).map((group) => trialQueueJob(group, options.maxRetries, { retentionSeconds }));
+        const queue = this.queues.get(evaluator);
+        const bulk = (this.durations ? this.durations.plan(list) : list.map((job) => [job])).map((group) => trialQueueJob(group, options.maxRetries, { retentionSeconds: this.retentionSeconds }));
         if (bulk.length === 1) await queue.add(bulk[0]!.name, bulk[0]!.data, bulk[0]!.opts);
         else await queue.addBulk(bulk);
       }),
@@ -96,7 +98,7 @@ export class BullmqDispatcher implements TrialDispatcher {
   }
 
   async cancel(job: Pick<TrialJob, 'experimentId' | 'trialId' | 'evaluator'>): Promise<void> {
-    const queue = this.queue(job.evaluator);
+    const queue = this.queues.get(job.evaluator);
     const id = trialJobId(job.trialId);
     const state = await queue.getJobState(id);
     if (state === 'completed' || state === 'failed') return;
@@ -139,28 +141,17 @@ export class BullmqDispatcher implements TrialDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.sweepTimer);
-    await Promise.allSettled([this.consumer?.close(), ...[...this.queues.values()].map((q) => q.close()), this.publisher.close()]);
-  }
-
-  private queue(evaluator: string): Queue<TrialMessage | TrialPackMessage> {
-    let q = this.queues.get(evaluator);
-    if (!q) {
-      q = new Queue<TrialMessage | TrialPackMessage>(trialsQueueName(evaluator), { connection: bullmqConnection(this.options.connection), prefix: this.prefix });
-      q.on('error', this.onError);
-      this.queues.set(evaluator, q);
-    }
-    return q;
+    await Promise.allSettled([this.consumer?.close(), this.queues.close(), this.publisher.close()]);
   }
 
   /** Publishes an exhausted `failed` event for every trial job BullMQ failed, then re-arms. */
   private async sweep(): Promise<void> {
     try {
-      for (const queue of this.queues.values()) {
+      for (const queue of this.queues.opened()) {
         for (const job of await queue.getFailed(0, 999)) {
           const key = `${queue.name}/${job.id ?? ''}`;
           if (this.reported.has(key)) continue;
-          const retention = this.options.finishedRetentionSeconds ?? FINISHED_RETENTION_SECONDS;
-          for (const event of exhaustedEvents(job)) await this.publisher.publishOnce(event, exhaustedMarkKey(this.prefix, event.trialId), retention);
+          for (const event of exhaustedEvents(job)) await this.publisher.publishOnce(event, exhaustedMarkKey(this.prefix, event.trialId), this.retentionSeconds);
           this.reported.add(key);
         }
       }

@@ -1,14 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { QUEUE_PREFIX, trialsQueueName, type TrialEvent } from '@apiary/contracts';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { messageOf } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { EventPublisher } from './event-publisher.js';
 import { shutdownReason } from './execute-trial.js';
 import { cancelKey } from './queue-names.js';
 import { bullmqConnection, type RedisConnection } from './redis-connection.js';
-import { trialQueueJob, type TrialMessage, type TrialPackMessage } from './trial-message.js';
+import { trialQueueJob } from './trial-message.js';
+import { TrialQueues } from './trial-queues.js';
 import { DEFAULT_PACK_SPLIT_AFTER_MS, DEFAULT_PACK_SPREAD_MS, trialProcessor } from './trial-processor.js';
 
 /**
@@ -107,16 +108,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   setMaxListeners(0, shutdown.signal);
 
   // Queues to hand back the rest of a trial pack (see TrialProcessorContext.handBack), opened on first use.
-  const queues = new Map<string, Queue<TrialMessage | TrialPackMessage>>();
-  const queueOf = (evaluatorName: string): Queue<TrialMessage | TrialPackMessage> => {
-    let q = queues.get(evaluatorName);
-    if (!q) {
-      q = new Queue<TrialMessage | TrialPackMessage>(trialsQueueName(evaluatorName), { connection, prefix });
-      q.on('error', (e: Error) => onError(new Error(`trials queue ${evaluatorName}: ${e.message}`)));
-      queues.set(evaluatorName, q);
-    }
-    return q;
-  };
+  const queues = new TrialQueues(connection, prefix, (e, evaluatorName) => onError(new Error(`trials queue ${evaluatorName}: ${e.message}`)));
 
   const workers = Object.entries(options.evaluators).map(([evaluatorName, evaluator]) => {
     const processor = trialProcessor({
@@ -139,10 +131,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
       startedDelayMs: options.startedEventDelayMs ?? DEFAULT_STARTED_EVENT_DELAY_MS,
       handBack: async (jobs, maxRetries, attempt) => {
         const { name, data, opts } = trialQueueJob(jobs, maxRetries ?? defaultMaxRetries, { asPack: true, firstAttempt: attempt });
-        await queueOf(evaluatorName).add(name, data, opts);
+        await queues.get(evaluatorName).add(name, data, opts);
       },
       packSplitAfterMs: options.packSplitAfterMs ?? DEFAULT_PACK_SPLIT_AFTER_MS,
-      queueIsEmpty: async () => (await queueOf(evaluatorName).getWaitingCount()) === 0,
+      queueIsEmpty: async () => (await queues.get(evaluatorName).getWaitingCount()) === 0,
       packSpreadMs: options.packSpreadMs ?? DEFAULT_PACK_SPREAD_MS,
       onError,
     });
@@ -179,7 +171,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
         try {
           await Promise.all(workers.map((w) => w.close()));
         } finally {
-          await Promise.allSettled([...queues.values()].map((q) => q.close()));
+          await queues.close();
           for (const t of timers) clearTimeout(t);
           await publisher.close();
         }

@@ -69,11 +69,11 @@ export function parseTrialMessage(data: unknown): { job: TrialJob; maxRetries: n
  * their stall limit; throws (ValidationError, TypeError) naming the problem.
  */
 export function parseTrialJobData(data: unknown): { jobs: TrialJob[]; maxRetries: number | undefined; firstAttempt: number } {
-  if (data === null || typeof data !== 'object' || !('pack' in data)) {
+  if (!isPackData(data)) {
     const { job, maxRetries } = parseTrialMessage(data);
     return { jobs: [job], maxRetries, firstAttempt: 1 };
   }
-  const { pack, maxRetries, firstAttempt = 1 } = data as Record<string, unknown>;
+  const { pack, maxRetries, firstAttempt = 1 } = data;
   if (!Array.isArray(pack) || pack.length === 0) throw new TypeError('invalid trial pack: pack must be a non-empty array of trial jobs');
   if (typeof firstAttempt !== 'number' || !Number.isInteger(firstAttempt) || firstAttempt < 1) throw new TypeError(`invalid trial pack: firstAttempt must be an integer ≥ 1, got ${JSON.stringify(firstAttempt)}`);
   return { jobs: pack.map((job, i) => parseOrThrow(TrialJobSchema, job, `trial job ${i} of the pack`)), maxRetries: parsedMaxRetries(maxRetries), firstAttempt };
@@ -89,10 +89,7 @@ export function trialIdsOf(data: unknown): { experimentId: string; trialId: stri
     const { experimentId, trialId } = d as Record<string, unknown>;
     return typeof trialId === 'string' ? { experimentId: typeof experimentId === 'string' ? experimentId : '', trialId } : null;
   };
-  if (data !== null && typeof data === 'object' && 'pack' in data) {
-    const pack = (data as { pack: unknown }).pack;
-    return Array.isArray(pack) ? pack.map(idsOf).filter((x) => x !== null) : [];
-  }
+  if (isPackData(data)) return Array.isArray(data.pack) ? data.pack.map(idsOf).filter((x) => x !== null) : [];
   const one = idsOf(data);
   return one ? [one] : [];
 }
@@ -104,6 +101,11 @@ export function trialIdsOf(data: unknown): { experimentId: string; trialId: stri
 export function stallVerdict(stalls: number, maxRetries: number): string | null {
   if (stalls <= maxRetries) return null;
   return `worker lost ${stalls} ${stalls === 1 ? 'time' : 'times'} (stalled); retry limit ${maxRetries}`;
+}
+
+/** Whether a trials-queue job's data is a pack's (it has a `pack` field), however valid. */
+function isPackData(data: unknown): data is Record<string, unknown> & { pack: unknown } {
+  return data !== null && typeof data === 'object' && 'pack' in data;
 }
 
 function checkedMaxRetries(maxRetries: number): number {

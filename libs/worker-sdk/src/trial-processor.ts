@@ -101,13 +101,17 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
     // (so a pack that is taken at once costs no look).
     let cancelled = new Set<string>();
     let lookedAt = bullJob.timestamp;
+    /** Reads which of these trials were cancelled (on a Redis error, keeps what it knew). */
+    const lookAtCancels = async (list: readonly TrialJob[]): Promise<void> => {
+      cancelled = await ctx.cancelledAmong(list.map((j) => j.trialId)).catch(() => cancelled);
+      lookedAt = Date.now();
+    };
     let end = jobs.length;
     /** Hands the trials from the `cut`-th on back to the queue as a pack of their own, and shortens this one. */
     const handBackFrom = async (cut: number): Promise<void> => {
       const rest = jobs.slice(cut, end);
       // Less those cancelled by now: the new pack looks at the cancel keys only cancelPollMs after it is enqueued.
-      cancelled = await ctx.cancelledAmong(rest.map((j) => j.trialId)).catch(() => cancelled);
-      lookedAt = Date.now();
+      await lookAtCancels(rest);
       const kept = rest.filter((j) => !cancelled.has(j.trialId));
       try {
         if (kept.length > 0) await ctx.handBack!(kept, maxRetries, attempt);
@@ -124,10 +128,7 @@ export function trialProcessor(ctx: TrialProcessorContext): (job: Job, token?: s
     let ran = 0;
     try {
       for (let i = 0; i < end; i++) {
-        if (Date.now() - lookedAt >= ctx.cancelPollMs) {
-          cancelled = await ctx.cancelledAmong(jobs.slice(i, end).map((j) => j.trialId)).catch(() => cancelled);
-          lookedAt = Date.now();
-        }
+        if (Date.now() - lookedAt >= ctx.cancelPollMs) await lookAtCancels(jobs.slice(i, end));
         if (cancelled.has(jobs[i]!.trialId)) continue;
         // A trial that runs long (it was packed because its experiment's trials were short) hands
         // the trials behind it back to the queue, for any free slot, instead of holding them.
