@@ -203,21 +203,32 @@ async function rawLoop(url: string, admin: Redis, jobs: number, concurrency: num
       top();
     }
   });
+  const timed = await timeRaw(admin, jobs, top, drained);
+  await adding;
+  await disposeRaw(queue, worker);
+  return { concurrency, jobs, addSeconds: addMs / 1000, ...timed, loop: { inFlight, refill } };
+}
+
+/** Times `start()` until `done`: the rate, and per job the commands sent, the commands Redis ran and the CPU of this process and of redis-server. */
+async function timeRaw(admin: Redis, jobs: number, start: () => void, done: Promise<void>): Promise<Omit<RawResult, 'concurrency' | 'jobs' | 'addSeconds' | 'loop'>> {
   const before = await redisCounters(admin);
   const sent0 = sentSnapshot();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  top();
-  await drained;
-  const seconds = (performance.now() - t0) / 1000;
+  start();
+  await done;
+  const drainSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const sent = sentDelta(sent0, sentSnapshot());
   const redis = counterDelta(before, await redisCounters(admin));
-  await adding;
+  return { drainSeconds, jobsPerSecond: jobs / drainSeconds, redisCallsPerJob: redis.calls / jobs, sentPerJob: sumValues(sent) / jobs, workerCpuMsPerJob: (cpu.user + cpu.system) / 1e3 / jobs, redisCpuMsPerJob: (redis.cpuSeconds * 1e3) / jobs };
+}
+
+/** Stops a raw run's Worker and removes its queue. */
+async function disposeRaw(queue: Queue, worker: Worker): Promise<void> {
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return { concurrency, jobs, addSeconds: addMs / 1000, drainSeconds: seconds, jobsPerSecond: jobs / seconds, redisCallsPerJob: redis.calls / jobs, sentPerJob: sumValues(sent) / jobs, workerCpuMsPerJob: (cpu.user + cpu.system) / 1e3 / jobs, redisCpuMsPerJob: (redis.cpuSeconds * 1e3) / jobs, loop: { inFlight, refill } };
 }
 
 async function rawBullmq(url: string, admin: Redis, jobs: number, concurrency: number): Promise<RawResult> {
@@ -240,21 +251,9 @@ async function rawBullmq(url: string, admin: Redis, jobs: number, concurrency: n
     if (++done === jobs) finish();
   });
   await worker.waitUntilReady();
-  const before = await redisCounters(admin);
-  const sent0 = sentSnapshot();
-  const cpu0 = process.cpuUsage();
-  const t1 = performance.now();
-  void worker.run();
-  await drained;
-  const drainSeconds = (performance.now() - t1) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const sent = sentDelta(sent0, sentSnapshot());
-  const after = await redisCounters(admin);
-  const redis = counterDelta(before, after);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return { concurrency, jobs, addSeconds, drainSeconds, jobsPerSecond: jobs / drainSeconds, redisCallsPerJob: redis.calls / jobs, sentPerJob: sumValues(sent) / jobs, workerCpuMsPerJob: (cpu.user + cpu.system) / 1e3 / jobs, redisCpuMsPerJob: (redis.cpuSeconds * 1e3) / jobs };
+  const timed = await timeRaw(admin, jobs, () => void worker.run(), drained);
+  await disposeRaw(queue, worker);
+  return { concurrency, jobs, addSeconds, ...timed };
 }
 
 // ---------------------------------------------------------------------------------------------
