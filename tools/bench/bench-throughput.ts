@@ -45,7 +45,7 @@ import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ExperimentRunner, listAllTrials, RedisStore, type ExperimentStore, type RunnerEvent } from '@apiary/engine';
+import { ExperimentRunner, listAllTrials, RedisStore, type ExperimentStore, type RunnerEvent, type TrialRecord } from '@apiary/engine';
 import { trialsQueueName, type TrialDispatcher } from '@apiary/contracts';
 import { BullmqDispatcher, runWorker, type Evaluator } from '@apiary/worker-sdk';
 import { Queue, Worker } from 'bullmq';
@@ -303,11 +303,43 @@ interface ApiaryRun {
   /** BullMQ jobs that carried the timed experiment's trials (fewer than trials when packed). */
   bullmqJobs: number;
   records: Awaited<ReturnType<typeof listAllTrials>>;
+  /** Mean times (ms) of a trial's way round the loop, over the trials that completed. */
+  cycle: TrialCycle;
   status: string;
 }
 
-/** Wraps a store so that every call is counted and timed (latencies overlap: calls run concurrently). */
-function timedStore(store: ExperimentStore, stats: Map<string, StoreCallStats>): ExperimentStore {
+/**
+ * Where a trial's time in flight goes, as means over completed trials (ms, from the records'
+ * times and the store's write of the outcome). With `parallelism` trials in flight, the rate is
+ * parallelism / (createdToRecorded + the refill: the outcome recorded → the next trial created).
+ */
+interface TrialCycle {
+  /** Stored, enqueued, taken by a worker, and (in a pack) waiting for the trials before it. */
+  createdToStarted: number;
+  /** The evaluation. */
+  startedToFinished: number;
+  /** The end event published and read, and the outcome written to the store. */
+  finishedToRecorded: number;
+  createdToRecorded: number;
+}
+
+function trialCycle(records: readonly TrialRecord[], recordedAt: ReadonlyMap<string, number>): TrialCycle {
+  const done = records.filter((t) => t.status === 'COMPLETED' && t.startedAt != null && t.finishedAt != null && recordedAt.has(t.id));
+  const mean = (f: (t: TrialRecord) => number): number => done.reduce((s, t) => s + f(t), 0) / Math.max(1, done.length);
+  return {
+    createdToStarted: mean((t) => t.startedAt! - t.createdAt),
+    startedToFinished: mean((t) => t.finishedAt! - t.startedAt!),
+    finishedToRecorded: mean((t) => recordedAt.get(t.id)! - t.finishedAt!),
+    createdToRecorded: mean((t) => recordedAt.get(t.id)! - t.createdAt),
+  };
+}
+
+/**
+ * Wraps a store so that every call is counted and timed (latencies overlap: calls run
+ * concurrently), and notes when each trial's record was last changed by updateTrials (epoch ms,
+ * as the records' own times): for a trial that ended, when its outcome was recorded.
+ */
+function timedStore(store: ExperimentStore, stats: Map<string, StoreCallStats>, recordedAt: Map<string, number>): ExperimentStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -315,7 +347,12 @@ function timedStore(store: ExperimentStore, stats: Map<string, StoreCallStats>):
       return async (...args: unknown[]) => {
         const t0 = performance.now();
         try {
-          return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          const result = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (prop === 'updateTrials') {
+            const now = Date.now();
+            for (const id of args[1] as readonly string[]) recordedAt.set(id, now);
+          }
+          return result;
         } finally {
           const s = stats.get(prop) ?? { calls: 0, totalMs: 0 };
           s.calls++;
@@ -412,8 +449,9 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
   const id = randomUUID().slice(0, 8);
   const queuePrefix = `{bench-${id}}`;
   const storeStats = new Map<string, StoreCallStats>();
+  const recordedAt = new Map<string, number>();
   const redisStore = new RedisStore({ redis: o.url, prefix: `bench-${id}:` });
-  const store = timedStore(redisStore, storeStats);
+  const store = timedStore(redisStore, storeStats, recordedAt);
   const dispatcher = new BullmqDispatcher({ connection: o.url, prefix: queuePrefix, evaluators: ['bench'], ...(o.packing === false ? { packing: false } : {}) });
   const finishedJobs = async (): Promise<number> =>
     (await o.admin.zcard(`${queuePrefix}:${trialsQueueName('bench')}:completed`)) + (await o.admin.zcard(`${queuePrefix}:${trialsQueueName('bench')}:failed`));
@@ -501,6 +539,7 @@ async function apiaryRun(o: ApiaryRunOptions): Promise<ApiaryRun> {
       dispatch: dispatchStats,
       bullmqJobs,
       records,
+      cycle: trialCycle(records, recordedAt),
       status: done.status,
     };
   } finally {
@@ -541,7 +580,7 @@ const f1 = (x: number): string => x.toFixed(1);
 const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
-function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
+function printProfile(label: string, r: ApiaryRun, parallelism: number): Record<string, unknown> {
   const n = r.trials;
   const store = [...r.store.entries()].sort((a, b) => b[1].totalMs - a[1].totalMs);
   console.log(`\nprofile, ${label}: ${n} trials in ${r.seconds.toFixed(2)} s`);
@@ -553,6 +592,12 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
   console.log(`  event intake (runner handler, in batches): ${r.intake.events} events (${(r.intake.events / n).toFixed(2)} per trial) in ${r.intake.batches} batches (mean ${(r.intake.events / Math.max(1, r.intake.batches)).toFixed(1)} events), busy ${(r.intake.busyMs / 1000).toFixed(2)} s = ${pct(r.intake.busyMs / 1000 / r.seconds)} of the wall time, mean ${(r.intake.busyMs / Math.max(1, r.intake.events)).toFixed(2)} ms per event`);
   console.log(`  dispatch (trial job add, in bulk): ${(r.dispatch.calls / n).toFixed(2)} per trial, ${(r.dispatch.totalMs / 1000).toFixed(2)} s in all; ${r.bullmqJobs} BullMQ jobs (${(n / Math.max(1, r.bullmqJobs)).toFixed(1)} trials per job)`);
   console.log(`  store calls per trial: ${store.map(([k, s]) => `${k} ${(s.calls / n).toFixed(2)} (mean ${(s.totalMs / s.calls).toFixed(2)} ms)`).join(', ')}`);
+  const c = r.cycle;
+  const perTrialMs = (parallelism / r.trialsPerSecond) * 1000;
+  console.log(
+    `  a trial's way round (means): created → started ${c.createdToStarted.toFixed(2)} ms (stored, enqueued, taken), started → finished ${c.startedToFinished.toFixed(2)} ms, finished → recorded ${c.finishedToRecorded.toFixed(2)} ms (event, intake, store); ` +
+      `${parallelism} in flight at ${f0(r.trialsPerSecond)}/s is ${perTrialMs.toFixed(2)} ms per slot, ${(perTrialMs - c.createdToRecorded).toFixed(2)} ms of it from the outcome recorded to the next trial created`,
+  );
   return {
     seconds: r.seconds,
     generationCalls: r.generation.calls,
@@ -569,6 +614,7 @@ function printProfile(label: string, r: ApiaryRun): Record<string, unknown> {
     intake: { events: r.intake.events, batches: r.intake.batches, busySeconds: r.intake.busyMs / 1000, meanMs: r.intake.busyMs / Math.max(1, r.intake.events) },
     dispatch: { perTrial: r.dispatch.calls / n, meanMs: r.dispatch.totalMs / Math.max(1, r.dispatch.calls) },
     bullmqJobs: r.bullmqJobs,
+    cycleMs: r.cycle,
     storeCalls: Object.fromEntries(store.map(([k, s]) => [k, { perTrial: s.calls / n, meanMs: s.totalMs / s.calls }])),
   };
 }
@@ -697,7 +743,7 @@ async function main(): Promise<void> {
       console.log(`| setup | slots | trials per BullMQ job | s (first dispatch → budget) | trials/s | vs raw best (${f0(rawBest)}/s) | vs raw c=1 (${f0(raw1)}/s) | vs raw closed loop (${f0(rawLoopRate)}/s) | goal ≥ 50 % |`);
       console.log('|---|---|---|---|---|---|---|---|---|');
       for (const row of rows) console.log(row);
-      results.forEach((res, i) => (res['profile'] = printProfile(profiles[i]![0], profiles[i]![1])));
+      results.forEach((res, i) => (res['profile'] = printProfile(profiles[i]![0], profiles[i]![1], config.parallelism)));
       report['apiary'] = results;
     }
 
@@ -737,7 +783,7 @@ async function main(): Promise<void> {
       console.log(
         `| ${done.length}/${utilTrials} | ${(wall / 1000).toFixed(1)} | ${ideal.toFixed(1)} | ${(busy / 1000).toFixed(1)} | ${pct(utilisation)} | ${utilisation >= 0.9 ? 'yes' : 'no'} | ${r.generation.calls} | ${(r.generation.seconds / Math.max(1, r.generation.calls)).toFixed(3)} | ${r.generation.maxSeconds.toFixed(3)} | ${bestValue.toFixed(4)} |`,
       );
-      const profile = printProfile('utilisation run', r);
+      const profile = printProfile('utilisation run', r, config.parallelism);
       console.log(`  model-based asks: fit ${r.generation.fitSeconds.toFixed(1)} s, acquisition ${r.generation.acquisitionSeconds.toFixed(1)} s; generation busy ${pct(r.generation.seconds / (wall / 1000))} of the wall time`);
       report['utilisation'] = { trials: utilTrials, completed: done.length, slots: utilSlots, parallelism: config.parallelism, byGenerator, evaluatorMs: utilMs, batchSize: utilBatch, wallSeconds: wall / 1000, idealSeconds: ideal, busySeconds: busy / 1000, utilisation, bestValue, generation: r.generation, profile };
     }
