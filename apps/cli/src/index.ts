@@ -1,4 +1,4 @@
 /** @apiary/cli — the `apiary` command. */
 export { createProgram } from './program.js';
-export { runOptimize, type CliIo, type OptimizeOptions } from './optimize.command.js';
+export { INTERRUPTED_EXIT_CODE, processInterrupts, runOptimize, type CliIo, type Interrupts, type OptimizeOptions } from './optimize.command.js';
 export { buildOutFile, type OutFile, type OutTrial } from './out-file.js';

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
-import { ExperimentRunner, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
+import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
 import { BullmqDispatcher, LocalPool, loadEvaluator, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
 import { buildOutFile } from './out-file.js';
 import { createProgress } from './progress.js';
@@ -18,6 +18,46 @@ export interface OptimizeOptions {
   out?: string;
 }
 
+/**
+ * Interruption of a run (Ctrl-C, SIGTERM; see {@link processInterrupts}). The first stops the
+ * experiment: no new trials, and those running finish and are recorded. The second stops
+ * waiting for them. Either way the run ends as usual: `--out` is written with every trial
+ * recorded so far, and the best is printed.
+ */
+export interface Interrupts {
+  /** Aborted on the first interrupt. */
+  stop: AbortSignal;
+  /** Aborted on the second. */
+  quit: AbortSignal;
+}
+
+/** The exit code of an interrupted run (128 + SIGINT, as shells report it). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Interrupts from SIGINT and SIGTERM, while `dispose` is not called: the first aborts `stop`,
+ * the second `quit`, a third exits the process at once.
+ */
+export function processInterrupts(): Interrupts & { dispose(): void } {
+  const stop = new AbortController();
+  const quit = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) stop.abort(signal);
+    else if (!quit.signal.aborted) quit.abort(signal);
+    else process.exit(INTERRUPTED_EXIT_CODE);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop: stop.signal,
+    quit: quit.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
@@ -29,9 +69,10 @@ export interface CliIo {
  * same engine uses BullMQ queues and the Redis store, and `--workers N` (default: parallelism)
  * local worker slots join any remote workers on the queue (`--workers 0`: remote only).
  *
- * @returns the exit code: 0 completed, 1 the experiment failed, 2 bad input.
+ * @returns the exit code: 0 completed, 1 the experiment failed, 2 bad input, 130 interrupted
+ * (see {@link Interrupts}).
  */
-export async function runOptimize(options: OptimizeOptions, io: CliIo): Promise<number> {
+export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupts?: Interrupts): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(options.config, 'utf8'));
@@ -79,7 +120,23 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo): Promise<
     const experiment = await runner.create(raw);
     io.stderr(`experiment ${experiment.id} '${config.name}': ${config.budget} trials, ${config.batchSize} per batch, ${config.parallelism} in flight, ${options.redis ? `Redis ${redact(options.redis)}` : `embedded, ${workers} local slots`}`);
     await runner.start(experiment.id);
-    const done = await followProgress(runner, experiment.id, config);
+    let interrupted = false;
+    const onStop = (): void => {
+      interrupted = true;
+      io.stderr(`interrupted: stopping experiment ${experiment.id}; no new trials, the running ones finish and are recorded (interrupt again to stop waiting for them)`);
+      // One that has just ended (completed, failed) cannot be stopped, and need not be.
+      runner.stop(experiment.id, 'interrupted').catch((e: unknown) => {
+        if (!(e instanceof ExperimentStateError)) io.stderr(`could not stop the experiment: ${(e as Error).message}`);
+      });
+    };
+    if (interrupts?.stop.aborted) onStop();
+    else interrupts?.stop.addEventListener('abort', onStop, { once: true });
+    let done: ExperimentRecord;
+    try {
+      done = await followProgress(runner, experiment.id, config, interrupts);
+    } finally {
+      interrupts?.stop.removeEventListener('abort', onStop);
+    }
 
     const trials = await listAllTrials(store, experiment.id);
     const best = await runner.best(experiment.id);
@@ -89,24 +146,42 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo): Promise<
     if (best?.values) io.stdout(`best trial #${best.index}: ${config.objective.name} = ${best.values[config.objective.name]} at ${JSON.stringify(best.parameters)}`);
     else io.stdout('no trial completed');
     if (options.out) io.stdout(`wrote ${options.out}`);
-    return done.status === 'COMPLETED' ? 0 : 1;
+    if (done.status === 'STOPPED' && options.redis) io.stdout(`experiment ${experiment.id} is stopped in Redis; a scheduler can resume it (POST /experiments/${experiment.id}/resume)`);
+    if (done.status === 'COMPLETED') return 0;
+    return interrupted ? INTERRUPTED_EXIT_CODE : 1;
   } finally {
     for (const close of closers) await close().catch(() => undefined);
   }
 }
 
-/** Shows progress until the experiment is terminal; returns its final record. */
-async function followProgress(runner: ExperimentRunner, id: string, config: ExperimentConfig): Promise<ExperimentRecord> {
+/**
+ * Shows progress until the experiment is terminal and no trial of it runs any more (after a stop,
+ * those running finish and are recorded), or until `interrupts.quit`; returns its record.
+ */
+async function followProgress(runner: ExperimentRunner, id: string, config: ExperimentConfig, interrupts?: Interrupts): Promise<ExperimentRecord> {
   const progress = createProgress(config.budget, config.objective.name);
   const finished = runner.whenDone(id);
   let settled: ExperimentRecord | null = null;
   void finished.then((r) => (settled = r));
+  const quit = interrupts?.quit;
+  // Never settles without a quit signal.
+  const quitting = new Promise<void>((resolve) => (quit?.aborted ? resolve() : quit?.addEventListener('abort', () => resolve(), { once: true })));
+  const tick = (also?: Promise<unknown>): Promise<unknown> => Promise.race([quitting, new Promise((r) => setTimeout(r, 250)), ...(also ? [also] : [])]);
   try {
-    while (!settled) {
+    while (!settled && !quit?.aborted) {
       const counts = await runner.counts(id);
       const best = await runner.best(id);
       progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
-      await Promise.race([finished, new Promise((r) => setTimeout(r, 250))]);
+      await tick(finished);
+    }
+    // Stopped (not completed or failed): the trials that were running still report. (No race with
+    // `finished` here: it has settled, and a loop of settled promises would starve the event loop.)
+    while ((settled as ExperimentRecord | null)?.status === 'STOPPED' && !quit?.aborted) {
+      const counts = await runner.counts(id);
+      if (counts.RUNNING + counts.QUEUED + counts.CANDIDATE === 0) break;
+      const best = await runner.best(id);
+      progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+      await tick();
     }
     const counts = await runner.counts(id);
     const best = await runner.best(id);
@@ -114,7 +189,7 @@ async function followProgress(runner: ExperimentRunner, id: string, config: Expe
   } finally {
     progress.stop();
   }
-  return finished;
+  return settled ?? runner.get(id);
 }
 
 function redact(url: string): string {

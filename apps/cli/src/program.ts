@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readCliEnvironment } from './cli.config.js';
-import { runOptimize, type CliIo } from './optimize.command.js';
+import { processInterrupts, runOptimize, type CliIo } from './optimize.command.js';
 import { runExport, runStatus, runSubmit } from './remote.commands.js';
 import { runServe } from './serve.command.js';
 
@@ -15,7 +15,7 @@ function integer(name: string, min: number): (v: string) => number {
 }
 
 /**
- * The `apiary` command. Each action sets `process.exitCode` (0 ok, 1 failure, 2 bad input)
+ * The `apiary` command. Each action sets `process.exitCode` (0 ok, 1 failure, 2 bad input, 130 interrupted)
  * through `onExit`, so tests can run it in-process.
  */
 export function createProgram(io: CliIo = processIo, onExit: (code: number) => void = (c) => void (process.exitCode = c)): Command {
@@ -31,7 +31,12 @@ export function createProgram(io: CliIo = processIo, onExit: (code: number) => v
     .option('--redis <url>', 'Redis URL: use BullMQ queues and the Redis store', env.REDIS_URL)
     .option('--out <file>', 'write every trial and the best as JSON')
     .action(async (o: { config: string; evaluator: string; workers?: number; redis?: string; out?: string }) => {
-      onExit(await runOptimize(o, io));
+      const interrupts = processInterrupts();
+      try {
+        onExit(await runOptimize(o, io, interrupts));
+      } finally {
+        interrupts.dispose();
+      }
     });
 
   program

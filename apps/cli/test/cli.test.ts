@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createProgram, type CliIo } from '@apiary/cli';
+import { createProgram, INTERRUPTED_EXIT_CODE, runOptimize, type CliIo } from '@apiary/cli';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const dir = mkdtempSync(join(tmpdir(), 'apiary-cli-'));
@@ -72,5 +73,112 @@ describe('apiary optimize (embedded)', () => {
     const cfg = join(dir, 'config2.json');
     writeFileSync(cfg, JSON.stringify(config));
     await expect(run(['optimize', '--config', cfg, '--evaluator', join(dir, 'missing.mjs')])).rejects.toThrow(/missing\.mjs/);
+  });
+});
+
+describe('apiary optimize, interrupted (Ctrl-C, SIGTERM)', () => {
+  /** An evaluator that sleeps `ms` (or until aborted) and returns a paraboloid's value, logging each start and finish to `<name>.log`. */
+  function sleeper(name: string, ms: number): { file: string; started: () => number; finished: () => number } {
+    const file = join(dir, name);
+    const log = `${file}.log`;
+    writeFileSync(log, '');
+    writeFileSync(
+      file,
+      `import { appendFileSync } from 'node:fs';\n` +
+        `export default async ({ x1, x2 }, ctx) => { appendFileSync(${JSON.stringify(log)}, 'start\\n'); await new Promise((resolve, reject) => { const t = setTimeout(resolve, ${ms}); ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); }); }); appendFileSync(${JSON.stringify(log)}, 'done\\n'); return (x1 - 2) ** 2 + (x2 - 3) ** 2; };\n`,
+    );
+    const count = (what: string): number => readFileSync(log, 'utf8').split('\n').filter((l) => l === what).length;
+    return { file, started: () => count('start'), finished: () => count('done') };
+  }
+  const slow = { ...config, budget: 40, batchSize: 2, parallelism: 2 };
+  type OutTrialStatus = { status: string; values: Record<string, number> | null };
+
+  it('the first interrupt stops the experiment, lets the running trials finish, writes --out and exits 130', async () => {
+    const cfg = join(dir, 'slow.json');
+    const out = join(dir, 'interrupted.json');
+    writeFileSync(cfg, JSON.stringify(slow));
+    const stop = new AbortController();
+    const quit = new AbortController();
+    const out$: string[] = [];
+    const err$: string[] = [];
+    const io: CliIo = { stdout: (l) => out$.push(l), stderr: (l) => err$.push(l) };
+    // Stop once a few trials have finished, while one or two run.
+    const evaluator = sleeper('sleep-300.mjs', 300);
+    let finishedAtStop = -1;
+    const watcher = setInterval(() => {
+      const finished = evaluator.finished();
+      if (!stop.signal.aborted && finished >= 4 && evaluator.started() > finished) {
+        finishedAtStop = finished;
+        stop.abort('SIGINT');
+      }
+    }, 20);
+    const code = await runOptimize({ config: cfg, evaluator: evaluator.file, out }, io, { stop: stop.signal, quit: quit.signal });
+    clearInterval(watcher);
+    expect(code).toBe(INTERRUPTED_EXIT_CODE);
+    expect(stop.signal.aborted).toBe(true);
+    expect(err$.join('\n')).toMatch(/interrupted: stopping experiment .*the running ones finish and are recorded/);
+    expect(out$.join('\n')).toMatch(/^stopped: interrupted \(\d+ trials, 0 failed\)/m);
+    expect(out$.join('\n')).toMatch(/best trial #\d+: loss = /);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { trials: OutTrialStatus[]; best: { values: Record<string, number> } | null };
+    const statuses = file.trials.map((t) => t.status);
+    // The budget was not spent; nothing was left running; the trials that ran completed with values.
+    expect(file.trials.length).toBeLessThan(slow.budget);
+    expect(statuses.filter((s) => s !== 'COMPLETED' && s !== 'ABANDONED')).toEqual([]);
+    // Every evaluation that started, those running at the stop included, finished and was recorded.
+    const completed = file.trials.filter((t) => t.status === 'COMPLETED');
+    expect(completed.length).toBeGreaterThan(finishedAtStop);
+    expect(evaluator.finished()).toBe(evaluator.started());
+    expect(completed).toHaveLength(evaluator.finished());
+    expect(completed.every((t) => Number.isFinite(t.values?.['loss']))).toBe(true);
+    expect(file.best!.values['loss']).toBe(Math.min(...completed.map((t) => t.values!['loss']!)));
+  });
+
+  it('the apiary process does the same on SIGINT', async () => {
+    const cfg = join(dir, 'slow-process.json');
+    const out = join(dir, 'interrupted-process.json');
+    writeFileSync(cfg, JSON.stringify(slow));
+    const evaluator = sleeper('sleep-300-process.mjs', 300);
+    const child = spawn(process.execPath, [join(root, 'apps/cli/bin/apiary.js'), 'optimize', '--config', cfg, '--evaluator', evaluator.file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const watcher = setInterval(() => {
+      if (evaluator.finished() >= 2 && evaluator.started() > evaluator.finished()) {
+        clearInterval(watcher);
+        child.kill('SIGINT');
+      }
+    }, 20);
+    const code = await exited;
+    clearInterval(watcher);
+    expect(code, output).toBe(INTERRUPTED_EXIT_CODE);
+    expect(output).toMatch(/stopped: interrupted/);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { trials: OutTrialStatus[] };
+    expect(file.trials.filter((t) => t.status === 'COMPLETED')).toHaveLength(evaluator.finished());
+    expect(evaluator.finished()).toBe(evaluator.started());
+  });
+
+  it('a second interrupt stops waiting for running trials: --out lists them as RUNNING', async () => {
+    const cfg = join(dir, 'slow2.json');
+    const out = join(dir, 'quit.json');
+    writeFileSync(cfg, JSON.stringify(slow));
+    const stop = new AbortController();
+    const quit = new AbortController();
+    const err$: string[] = [];
+    const io: CliIo = { stdout: () => undefined, stderr: (l) => err$.push(l) };
+    // Trials of a minute: interrupt once they run, then again.
+    const watcher = setInterval(() => {
+      if (!stop.signal.aborted && err$.some((l) => l.startsWith('experiment '))) setTimeout(() => stop.abort('SIGINT'), 300);
+      if (stop.signal.aborted && !quit.signal.aborted) setTimeout(() => quit.abort('SIGINT'), 300);
+    }, 50);
+    const t0 = Date.now();
+    const code = await runOptimize({ config: cfg, evaluator: sleeper('sleep-60s.mjs', 60_000).file, out }, io, { stop: stop.signal, quit: quit.signal });
+    clearInterval(watcher);
+    expect(code).toBe(INTERRUPTED_EXIT_CODE);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { trials: OutTrialStatus[]; best: unknown };
+    expect(file.trials.some((t) => t.status === 'RUNNING' || t.status === 'QUEUED')).toBe(true);
+    expect(file.trials.every((t) => t.status !== 'COMPLETED')).toBe(true);
+    expect(file.best).toBeNull();
   });
 });
