@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
 import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
 import { BullmqDispatcher, LocalPool, loadEvaluator, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
@@ -88,6 +90,14 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
     io.stderr(`invalid experiment config ${options.config}:\n${formatProblems(e.problems)}`);
     return 2;
   }
+  if (options.out) {
+    // Checked before the run, not after it: a run of hours must not end in a file it cannot write.
+    const problem = await unwritable(options.out);
+    if (problem) {
+      io.stderr(`cannot write --out ${options.out}: ${problem}`);
+      return 2;
+    }
+  }
   const workers = options.workers ?? config.parallelism;
   if (!Number.isInteger(workers) || workers < 0 || (!options.redis && workers < 1)) {
     io.stderr(`--workers must be an integer >= ${options.redis ? 0 : 1}, got ${options.workers}`);
@@ -140,13 +150,22 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
 
     const trials = await listAllTrials(store, experiment.id);
     const best = await runner.best(experiment.id);
-    if (options.out) await writeFile(options.out, JSON.stringify(buildOutFile(config, trials, best), null, 2) + '\n');
+    let wrote = false;
+    if (options.out) {
+      try {
+        await writeFile(options.out, JSON.stringify(buildOutFile(config, trials, best), null, 2) + '\n');
+        wrote = true;
+      } catch (e) {
+        io.stderr(`could not write --out ${options.out}: ${(e as Error).message}`);
+      }
+    }
     const failed = trials.filter((t) => t.status === 'FAILED').length;
     io.stdout(`${done.status.toLowerCase()}: ${done.reason ?? ''} (${trials.length} trials, ${failed} failed)`);
     if (best?.values) io.stdout(`best trial #${best.index}: ${config.objective.name} = ${best.values[config.objective.name]} at ${JSON.stringify(best.parameters)}`);
     else io.stdout('no trial completed');
-    if (options.out) io.stdout(`wrote ${options.out}`);
+    if (wrote) io.stdout(`wrote ${options.out}`);
     if (done.status === 'STOPPED' && options.redis) io.stdout(`experiment ${experiment.id} is stopped in Redis; a scheduler can resume it (POST /experiments/${experiment.id}/resume)`);
+    if (options.out && !wrote) return 1;
     if (done.status === 'COMPLETED') return 0;
     return interrupted ? INTERRUPTED_EXIT_CODE : 1;
   } finally {
@@ -190,6 +209,28 @@ async function followProgress(runner: ExperimentRunner, id: string, config: Expe
     progress.stop();
   }
   return settled ?? runner.get(id);
+}
+
+/** Why `path` cannot be written (a missing or read-only folder, a directory, a read-only file), or null. */
+async function unwritable(path: string): Promise<string | null> {
+  try {
+    const stats = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (stats?.isDirectory()) return 'it is a directory';
+    if (stats) {
+      await access(path, constants.W_OK);
+      return null;
+    }
+    const folder = dirname(resolve(path));
+    const folderStats = await stat(folder).catch(() => null);
+    if (!folderStats?.isDirectory()) return `the folder ${folder} does not exist`;
+    await access(folder, constants.W_OK);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function redact(url: string): string {

@@ -66,6 +66,19 @@ describe('apiary optimize (embedded)', () => {
     expect(msg).toMatch(/parameters\[0\]\.bounds: lower \(3\) must be below upper \(1\)/);
   });
 
+  it('refuses an --out it cannot write before running, not after (exit code 2)', async () => {
+    const cfg = join(dir, 'config-out.json');
+    writeFileSync(cfg, JSON.stringify(config));
+    const missing = join(dir, 'no-such-folder', 'out.json');
+    const r1 = await run(['optimize', '--config', cfg, '--evaluator', join(root, 'examples/branin/branin.mjs'), '--out', missing]);
+    expect(r1.code).toBe(2);
+    expect(r1.err.join('\n')).toContain(`cannot write --out ${missing}: the folder ${join(dir, 'no-such-folder')} does not exist`);
+    expect(r1.out).toEqual([]); // nothing ran
+    const r2 = await run(['optimize', '--config', cfg, '--evaluator', join(root, 'examples/branin/branin.mjs'), '--out', dir]);
+    expect(r2.code).toBe(2);
+    expect(r2.err.join('\n')).toContain(`cannot write --out ${dir}: it is a directory`);
+  });
+
   it('reports a missing config file and a missing evaluator module clearly', async () => {
     const r1 = await run(['optimize', '--config', join(dir, 'nope.json'), '--evaluator', 'x.mjs']);
     expect(r1.code).toBe(2);
