@@ -3,7 +3,7 @@ import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
 import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
-import { BullmqDispatcher, LocalPool, loadEvaluator, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
+import { BullmqDispatcher, LocalPool, loadEvaluator, redisUnreachable, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
 import { buildOutFile } from './out-file.js';
 import { createProgress } from './progress.js';
 
@@ -31,20 +31,25 @@ export interface Interrupts {
   stop: AbortSignal;
   /** Aborted on the second. */
   quit: AbortSignal;
+  /** Called once the run has started: interrupts before that need no handling here. */
+  arm?(): void;
 }
 
 /** The exit code of an interrupted run (128 + SIGINT, as shells report it). */
 export const INTERRUPTED_EXIT_CODE = 130;
 
 /**
- * Interrupts from SIGINT and SIGTERM, while `dispose` is not called: the first aborts `stop`,
- * the second `quit`, a third exits the process at once.
+ * Interrupts from SIGINT and SIGTERM, while `dispose` is not called. Until `arm` is called (the
+ * run has started: there is something to stop and save) a signal exits the process at once, as
+ * by default. Then the first aborts `stop`, the second `quit`, and a third exits at once.
  */
-export function processInterrupts(): Interrupts & { dispose(): void } {
+export function processInterrupts(): Interrupts & { arm(): void; dispose(): void } {
   const stop = new AbortController();
   const quit = new AbortController();
+  let armed = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (!stop.signal.aborted) stop.abort(signal);
+    if (!armed) process.exit(INTERRUPTED_EXIT_CODE);
+    else if (!stop.signal.aborted) stop.abort(signal);
     else if (!quit.signal.aborted) quit.abort(signal);
     else process.exit(INTERRUPTED_EXIT_CODE);
   };
@@ -53,6 +58,9 @@ export function processInterrupts(): Interrupts & { dispose(): void } {
   return {
     stop: stop.signal,
     quit: quit.signal,
+    arm() {
+      armed = true;
+    },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -104,6 +112,15 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
     return 2;
   }
 
+  if (options.redis) {
+    // The clients below would wait for Redis for ever; a command should say so at once.
+    const problem = await redisUnreachable(options.redis);
+    if (problem) {
+      io.stderr(`cannot reach Redis at ${redact(options.redis)}: ${problem}`);
+      return 1;
+    }
+  }
+
   const closers: (() => Promise<unknown>)[] = [];
   try {
     let store: ExperimentStore;
@@ -141,6 +158,7 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
     };
     if (interrupts?.stop.aborted) onStop();
     else interrupts?.stop.addEventListener('abort', onStop, { once: true });
+    interrupts?.arm?.();
     let done: ExperimentRecord;
     try {
       done = await followProgress(runner, experiment.id, config, interrupts);

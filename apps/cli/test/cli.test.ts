@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProgram, INTERRUPTED_EXIT_CODE, runOptimize, type CliIo } from '@apiary/cli';
+import { freePort } from '@apiary/test-support';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const dir = mkdtempSync(join(tmpdir(), 'apiary-cli-'));
@@ -77,6 +78,15 @@ describe('apiary optimize (embedded)', () => {
     const r2 = await run(['optimize', '--config', cfg, '--evaluator', join(root, 'examples/branin/branin.mjs'), '--out', dir]);
     expect(r2.code).toBe(2);
     expect(r2.err.join('\n')).toContain(`cannot write --out ${dir}: it is a directory`);
+  });
+
+  it('with --redis, says at once when Redis cannot be reached (exit code 1)', async () => {
+    const cfg = join(dir, 'config-redis.json');
+    writeFileSync(cfg, JSON.stringify(config));
+    const port = await freePort();
+    const r = await run(['optimize', '--config', cfg, '--evaluator', join(root, 'examples/branin/branin.mjs'), '--redis', `redis://:secret@127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(new RegExp(`cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
   });
 
   it('reports a missing config file and a missing evaluator module clearly', async () => {

@@ -22,7 +22,7 @@ export { loadEvaluator, loadEvaluators, type LoadEvaluatorOptions, type LoadedEv
 export { normalizeOutcome, UNNAMED_OBJECTIVE } from './normalize-outcome.js';
 export { cancelledReason, executeTrial, shutdownReason, type ExecuteTrialOptions } from './execute-trial.js';
 export { runTrialWithEvents, type TerminalTrialEvent, type TrialRun } from './trial-events.js';
-export type { RedisConnection } from './redis-connection.js';
+export { redisUnreachable, type RedisConnection } from './redis-connection.js';
 export { EVENT_GROUP, cancelKey, eventStreamKey } from './queue-names.js';
 export { FINISHED_RETENTION_SECONDS, packJobId, trialJobId, trialJobOptions } from './job-ids.js';
 export { EVENT_FIELD, EventStreamConsumer, eventStreamDepth, parseEntry, type EventStreamConsumerOptions } from './event-stream.js';

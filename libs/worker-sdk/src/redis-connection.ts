@@ -22,3 +22,24 @@ export function openRedis(connection: RedisConnection, overrides: RedisOptions =
   const options: RedisOptions = { maxRetriesPerRequest: null, ...overrides };
   return typeof connection === 'string' ? new Redis(connection, options) : new Redis({ ...connection, ...options });
 }
+
+/**
+ * Whether Redis answers a PING within `timeoutMs`, without retrying: `null` if it does, else why
+ * not ("connect ECONNREFUSED 127.0.0.1:6379", "WRONGPASS …"). For commands that should fail fast
+ * with a clear message where the clients above would wait for Redis for ever.
+ */
+export async function redisUnreachable(connection: RedisConnection, timeoutMs = 5000): Promise<string | null> {
+  const probe = openRedis(connection, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  // A refused connection rejects with "Connection is closed"; the socket's own error says why.
+  let socketError: Error | undefined;
+  probe.on('error', (e: Error) => (socketError ??= e));
+  try {
+    await probe.connect();
+    await probe.ping();
+    return null;
+  } catch (e) {
+    return (socketError ?? (e instanceof Error ? e : new Error(String(e)))).message;
+  } finally {
+    probe.disconnect();
+  }
+}
