@@ -3,7 +3,7 @@ import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
 import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
-import { BullmqDispatcher, LocalPool, loadEvaluator, redisUnreachable, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
+import { BullmqDispatcher, EvaluatorSpecError, LocalPool, loadEvaluator, redisUnreachable, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
 import { buildOutFile } from './out-file.js';
 import { createProgress } from './progress.js';
 
@@ -186,6 +186,11 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
     if (options.out && !wrote) return 1;
     if (done.status === 'COMPLETED') return 0;
     return interrupted ? INTERRUPTED_EXIT_CODE : 1;
+  } catch (e) {
+    // A module that is missing or does not load, a malformed command or URL: bad input, said plainly.
+    if (!(e instanceof EvaluatorSpecError)) throw e;
+    io.stderr(`invalid evaluator ${options.evaluator}: ${e.message}`);
+    return 2;
   } finally {
     for (const close of closers) await close().catch(() => undefined);
   }

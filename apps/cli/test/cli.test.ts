@@ -95,7 +95,15 @@ describe('apiary optimize (embedded)', () => {
     expect(r1.err.join('\n')).toMatch(/cannot read the config/);
     const cfg = join(dir, 'config2.json');
     writeFileSync(cfg, JSON.stringify(config));
-    await expect(run(['optimize', '--config', cfg, '--evaluator', join(dir, 'missing.mjs')])).rejects.toThrow(/missing\.mjs/);
+    const r2 = await run(['optimize', '--config', cfg, '--evaluator', join(dir, 'missing.mjs')]);
+    expect(r2.code).toBe(2);
+    expect(r2.err.join('\n')).toContain(`invalid evaluator ${join(dir, 'missing.mjs')}: evaluator module not found: ${join(dir, 'missing.mjs')}`);
+    const broken = join(dir, 'broken.mjs');
+    writeFileSync(broken, 'export default async (p) => { return p.x1 +; };\n');
+    const r3 = await run(['optimize', '--config', cfg, '--evaluator', broken]);
+    expect(r3.code).toBe(2);
+    expect(r3.err.join('\n')).toMatch(/invalid evaluator .*broken\.mjs: evaluator module .*broken\.mjs failed to load: Unexpected token/);
+    expect(r3.out).toEqual([]);
   });
 });
 
