@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExperimentConfigSchema, ValidationError, formatProblems, parseOrThrow, type ExperimentConfig, type TrialDispatcher } from '@apiary/contracts';
-import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore } from '@apiary/engine';
+import { ExperimentRunner, ExperimentStateError, MemoryStore, RedisStore, listAllTrials, type ExperimentRecord, type ExperimentStore, type TrialCounts } from '@apiary/engine';
 import { BullmqDispatcher, EvaluatorSpecError, LocalPool, loadEvaluator, redisUnreachable, runWorker, type WorkerHandle } from '@apiary/worker-sdk';
 import { buildOutFile } from './out-file.js';
 import { createProgress } from './progress.js';
@@ -209,25 +209,26 @@ async function followProgress(runner: ExperimentRunner, id: string, config: Expe
   // Never settles without a quit signal.
   const quitting = new Promise<void>((resolve) => (quit?.aborted ? resolve() : quit?.addEventListener('abort', () => resolve(), { once: true })));
   const tick = (also?: Promise<unknown>): Promise<unknown> => Promise.race([quitting, new Promise((r) => setTimeout(r, 250)), ...(also ? [also] : [])]);
+  /** Shows the counts and the best so far; returns the counts. */
+  const show = async (): Promise<TrialCounts> => {
+    const counts = await runner.counts(id);
+    const best = await runner.best(id);
+    progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+    return counts;
+  };
   try {
     while (!settled && !quit?.aborted) {
-      const counts = await runner.counts(id);
-      const best = await runner.best(id);
-      progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+      await show();
       await tick(finished);
     }
     // Stopped (not completed or failed): the trials that were running still report. (No race with
     // `finished` here: it has settled, and a loop of settled promises would starve the event loop.)
     while ((settled as ExperimentRecord | null)?.status === 'STOPPED' && !quit?.aborted) {
-      const counts = await runner.counts(id);
+      const counts = await show();
       if (counts.RUNNING + counts.QUEUED + counts.CANDIDATE === 0) break;
-      const best = await runner.best(id);
-      progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
       await tick();
     }
-    const counts = await runner.counts(id);
-    const best = await runner.best(id);
-    progress.update(counts.COMPLETED + counts.FAILED + counts.ABANDONED, best?.values?.[config.objective.name] ?? null, counts.FAILED);
+    await show();
   } finally {
     progress.stop();
   }
