@@ -1,4 +1,4 @@
-import type { ExperimentConfigInput } from '@apiary/contracts';
+import { TRIAL_STATUSES, type ExperimentConfigInput } from '@apiary/contracts';
 import { LocalDispatcher, MemoryStore, type ExperimentRecord, type TrialPage, type TrialRecord } from '@apiary/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from './support/redis-server.js';
@@ -94,8 +94,10 @@ describe('an experiment from create to delete', () => {
   it('lists and gets it', async () => {
     const list = await json<ExperimentRecord[]>(s.call('/experiments'));
     expect(list.map((e) => e.id)).toEqual([exp.id]);
-    const got = await json<ExperimentRecord>(s.call(`/experiments/${exp.id}`));
+    const got = await json<ExperimentRecord & { counts: Record<string, number> }>(s.call(`/experiments/${exp.id}`));
     expect(got.id).toBe(exp.id);
+    // One experiment comes with its trial counts, every state present.
+    expect(Object.keys(got.counts).sort()).toEqual([...TRIAL_STATUSES].sort());
   });
 
   it('runs it to completion', async () => {
@@ -104,6 +106,8 @@ describe('an experiment from create to delete', () => {
       return e.status === 'RUNNING' ? undefined : e;
     }, 20_000, 'the experiment to finish');
     expect(done.status).toBe('COMPLETED');
+    const { counts } = await json<{ counts: Record<string, number> }>(s.call(`/experiments/${exp.id}`));
+    expect(counts).toMatchObject({ COMPLETED: 6, RUNNING: 0, QUEUED: 0 });
   });
 
   it('pages its trials, filtered by state', async () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const SCHEMA = {
   experimentConfig: 'ExperimentConfig',
   experiment: 'Experiment',
+  experimentDetail: 'ExperimentDetail',
   trial: 'Trial',
   trialPage: 'TrialPage',
   validationError: 'ValidationError',
@@ -32,6 +33,23 @@ export function openApiSchemas(): Record<string, SchemaObject> {
         updatedAt: time,
         nextIndex: { type: 'integer' },
       },
+    },
+    [SCHEMA.experimentDetail]: {
+      allOf: [
+        ref(SCHEMA.experiment),
+        {
+          type: 'object',
+          required: ['counts'],
+          properties: {
+            counts: {
+              type: 'object',
+              description: 'trials by state, every state present (0 where none)',
+              required: [...TRIAL_STATUSES],
+              properties: Object.fromEntries(TRIAL_STATUSES.map((s) => [s, { type: 'integer', minimum: 0 }])),
+            },
+          },
+        },
+      ],
     },
     [SCHEMA.trial]: {
       type: 'object',

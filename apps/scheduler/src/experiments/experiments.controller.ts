@@ -1,4 +1,4 @@
-import type { ExperimentRecord, TrialPage, TrialRecord } from '@apiary/engine';
+import type { ExperimentRecord, TrialCounts, TrialPage, TrialRecord } from '@apiary/engine';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -52,10 +52,10 @@ export class ExperimentsController {
 
   @Get(':id')
   @idParam
-  @ApiOperation({ summary: 'One experiment' })
-  @ApiOkResponse({ schema: schemaRef(SCHEMA.experiment) })
+  @ApiOperation({ summary: 'One experiment, with its trial counts by state' })
+  @ApiOkResponse({ schema: schemaRef(SCHEMA.experimentDetail) })
   @notFound
-  get(@Param('id') id: string): Promise<ExperimentRecord> {
+  get(@Param('id') id: string): Promise<ExperimentRecord & { counts: TrialCounts }> {
     return this.experiments.get(id);
   }
 

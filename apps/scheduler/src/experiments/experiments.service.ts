@@ -1,4 +1,4 @@
-import type { ExperimentRecord, ExperimentRunner, TrialPage, TrialRecord } from '@apiary/engine';
+import type { ExperimentRecord, ExperimentRunner, TrialCounts, TrialPage, TrialRecord } from '@apiary/engine';
 import type { TrialStatus } from '@apiary/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueueAdminService } from '../queues/queue-admin.service.js';
@@ -34,8 +34,10 @@ export class ExperimentsService implements OnApplicationBootstrap {
     return this.runner.list();
   }
 
-  get(id: string): Promise<ExperimentRecord> {
-    return this.runner.get(id);
+  /** The experiment with its trial counts by state (every state, zeros included). */
+  async get(id: string): Promise<ExperimentRecord & { counts: TrialCounts }> {
+    const [record, counts] = await Promise.all([this.runner.get(id), this.runner.counts(id)]);
+    return { ...record, counts };
   }
 
   trials(id: string, page: { offset: number; limit: number; status?: TrialStatus[] | undefined }): Promise<TrialPage> {
