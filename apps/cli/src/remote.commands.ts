@@ -41,9 +41,16 @@ export async function runStatus(id: string | undefined, options: RemoteOptions &
     const { json } = await client.request('GET', `/experiments/${encodeURIComponent(id)}`);
     const best = await client.request('GET', `/experiments/${encodeURIComponent(id)}/best`).then((r) => r.json).catch(() => null);
     if (options.json) return io.stdout(JSON.stringify({ experiment: json, best }, null, 2));
-    const e = json as { id: string; status: string; reason?: string; config: { name: string; budget: number; objective: { name: string } }; counts?: Record<string, number> };
+    const e = json as { id: string; status: string; reason?: string; config: { name: string; budget: number; evaluator: string; objective: { name: string } }; counts?: Record<string, number> };
     io.stdout(`${e.id} '${e.config.name}': ${e.status}${e.reason ? ` — ${e.reason}` : ''}`);
-    if (e.counts) io.stdout(Object.entries(e.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'no trials yet');
+    if (e.counts) {
+      io.stdout(Object.entries(e.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'no trials yet');
+      const c = (s: string): number => e.counts?.[s] ?? 0;
+      // Queued, and none has ever started: most likely no worker serves this evaluator.
+      if (e.status === 'RUNNING' && c('QUEUED') > 0 && c('RUNNING') + c('STALE') + c('COMPLETED') + c('FAILED') === 0) {
+        io.stdout(`no trial has started yet: is a worker serving evaluator '${e.config.evaluator}'? (apiary worker --evaluator ${e.config.evaluator}=<module | command | URL> --redis <url>)`);
+      }
+    }
     const b = best as { index: number; parameters: unknown; values?: Record<string, number> } | null;
     if (b?.values) io.stdout(`best trial #${b.index}: ${e.config.objective.name} = ${b.values[e.config.objective.name]} at ${JSON.stringify(b.parameters)}`);
   });
