@@ -33,13 +33,18 @@ export async function redisUnreachable(connection: RedisConnection, timeoutMs = 
   // A refused connection rejects with "Connection is closed"; the socket's own error says why.
   let socketError: Error | undefined;
   probe.on('error', (e: Error) => (socketError ??= e));
+  let timer: NodeJS.Timeout | undefined;
+  // Something that accepts the connection but does not speak Redis never answers at all.
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    await probe.connect();
-    await probe.ping();
+    await Promise.race([probe.connect().then(() => probe.ping()), silence]);
     return null;
   } catch (e) {
     return (socketError ?? (e instanceof Error ? e : new Error(String(e)))).message;
   } finally {
+    clearTimeout(timer);
     probe.disconnect();
   }
 }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { freePort, startRedis, type TestRedis } from '@apiary/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,17 @@ describe('redisUnreachable', () => {
     const t0 = Date.now();
     expect(await redisUnreachable(`redis://127.0.0.1:${port}`)).toMatch(/ECONNREFUSED/);
     expect(Date.now() - t0).toBeLessThan(4000); // no retries (the bound is the probe's own 5 s timeout)
+  });
+
+  it('gives up after its timeout on something that accepts connections but never answers', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      expect(await redisUnreachable(`redis://127.0.0.1:${port}`, 300)).toBe('no answer within 300 ms');
+    } finally {
+      silent.close();
+    }
   });
 
   it('says why when the password is missing or wrong', async () => {
