@@ -26,7 +26,9 @@ export function httpEvaluator(url: string, options: HttpEvaluatorOptions = {}): 
         signal: ctx.signal,
       });
     } catch (e) {
-      throw new EvaluatorFailure(`request to ${url} failed: ${messageOf(e)}`);
+      // fetch says only "fetch failed"; its cause says why (connect ECONNREFUSED, ENOTFOUND, …).
+      const cause = e instanceof Error && e.cause !== undefined ? ` (${messageOf(e.cause)})` : '';
+      throw new EvaluatorFailure(`request to ${url} failed: ${messageOf(e)}${cause}`);
     }
     const body = await response.text();
     if (!response.ok) {

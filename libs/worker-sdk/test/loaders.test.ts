@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluatorSpecError, executeTrial, loadEvaluator, type EvaluatorContext } from '@apiary/worker-sdk';
 import { fixture, trialJob } from './support/trials.js';
-import { waitFor } from './support/redis-server.js';
+import { freePort, waitFor } from '@apiary/test-support';
 
 const ctx = (overrides: Partial<EvaluatorContext> = {}): EvaluatorContext => ({
   trialId: 't1',
@@ -137,6 +137,12 @@ describe('HTTP evaluators', () => {
     await expect(executeTrial(broken.evaluator, trialJob('t', { x: 1 }))).rejects.toThrow(`evaluator failed: HTTP 503 Service Unavailable from ${base}/broken: backend overloaded, try later`);
     const text = await loadEvaluator(`${base}/text`);
     await expect(executeTrial(text.evaluator, trialJob('t', { x: 1 }))).rejects.toThrow(/is not JSON: fine thanks/);
+  });
+
+  it('says why a request could not be made (the cause behind "fetch failed")', async () => {
+    const port = await freePort();
+    const refused = await loadEvaluator(`http://127.0.0.1:${port}/evaluate`);
+    await expect(executeTrial(refused.evaluator, trialJob('t', { x: 1 }))).rejects.toThrow(`evaluator failed: request to http://127.0.0.1:${port}/evaluate failed: fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`);
   });
 
   it('aborts the request at the time limit', async () => {
