@@ -140,9 +140,11 @@ export async function runOptimize(options: OptimizeOptions, io: CliIo, interrupt
       store = new MemoryStore();
       dispatcher = await LocalPool.start({ evaluators: { [config.evaluator]: options.evaluator }, concurrency: workers });
     }
-    closers.unshift(() => dispatcher.close());
     const runner = new ExperimentRunner({ store, dispatcher, generationThread: true });
-    closers.unshift(() => runner.close());
+    // The dispatcher first: the embedded pool then hands the events of the trials it aborts to a
+    // runner still open (closed, it would warn that they went unhandled); over Redis, events not
+    // yet read stay in the stream.
+    closers.unshift(() => dispatcher.close(), () => runner.close());
 
     const experiment = await runner.create(raw);
     io.stderr(`experiment ${experiment.id} '${config.name}': ${config.budget} trials, ${config.batchSize} per batch, ${config.parallelism} in flight, ${options.redis ? `Redis ${redact(options.redis)}` : `embedded, ${workers} local slots`}`);

@@ -67,6 +67,26 @@ describe('apiary optimize (embedded)', () => {
     expect(msg).toMatch(/parameters\[0\]\.bounds: lower \(3\) must be below upper \(1\)/);
   });
 
+  it('ends a failed run quietly: the trials still running are aborted without unhandled events', async () => {
+    // Most trials fail at once, so the experiment fails while the others still run.
+    const evaluator = join(dir, 'mostly-failing.mjs');
+    writeFileSync(evaluator, `export default async ({ x1 }, ctx) => { if (x1 < 6) throw new Error('no'); await new Promise((resolve, reject) => { const t = setTimeout(resolve, 5000); ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); }); }); return 0; };\n`);
+    const cfg = join(dir, 'config-failing.json');
+    writeFileSync(cfg, JSON.stringify({ ...config, budget: 20, batchSize: 4, parallelism: 4 }));
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const r = await run(['optimize', '--config', cfg, '--evaluator', evaluator]);
+      expect(r.code).toBe(1);
+      expect(r.out[0]).toMatch(/^failed: \d+ of \d+ trials failed/);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => /not handled|runner is closed/.test(w))).toEqual([]);
+  });
+
   it('refuses an --out it cannot write before running, not after (exit code 2)', async () => {
     const cfg = join(dir, 'config-out.json');
     writeFileSync(cfg, JSON.stringify(config));
