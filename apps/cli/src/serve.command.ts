@@ -29,7 +29,14 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
   }
   const app = await createSchedulerApp({ config });
   app.enableShutdownHooks();
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (e) {
+    // EADDRINUSE, EACCES (a port below 1024), EADDRNOTAVAIL (a host not on this machine).
+    io.stderr(`cannot start the scheduler: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+    await app.close().catch(() => undefined);
+    return 1;
+  }
   io.stderr(`scheduler listening on ${await app.getUrl()} (auth: ${config.auth.enabled ? 'bearer token' : 'DISABLED'})`);
   await new Promise<void>((resolve) => {
     const stop = (): void => void app.close().then(resolve, resolve);

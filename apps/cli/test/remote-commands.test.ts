@@ -4,6 +4,7 @@
  * as when no worker serves an evaluator).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrialDispatcher, TrialJob } from '@apiary/contracts';
@@ -130,6 +131,30 @@ describe('apiary submit, status and export against a scheduler', () => {
     const quad = await submitted(configFile('remote-quad-2', 'quad'));
     await until(async () => (await run(['status', quad])).out[0]?.includes('COMPLETED') ?? false);
     expect((await run(['status', quad])).out.join('\n')).not.toMatch(/no trial has started/);
+  });
+
+  it('apiary serve says so when its port is taken (exit 1)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const err: string[] = [];
+    let code = -1;
+    try {
+      const io: CliIo = { stdout: () => undefined, stderr: (l) => err.push(l) };
+      // serve reads HOST from the environment (there is no flag): the taken port's address.
+      const host = process.env['HOST'];
+      process.env['HOST'] = '127.0.0.1';
+      try {
+        await createProgram(io, (c) => (code = c)).exitOverride().parseAsync(['node', 'apiary', 'serve', '--port', String(port), '--redis', redis.url, '--token', TOKEN]);
+      } finally {
+        if (host === undefined) delete process.env['HOST'];
+        else process.env['HOST'] = host;
+      }
+    } finally {
+      taken.close();
+    }
+    expect(code).toBe(1);
+    expect(err).toEqual([`cannot start the scheduler: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`]);
   });
 
   it('rejects a bad config before sending it (exit 2), and a wrong token (exit 1)', async () => {
