@@ -62,13 +62,20 @@ export async function runExport(id: string, options: RemoteOptions & { format: s
     io.stderr(`--format must be json or csv, got '${options.format}'`);
     return 2;
   }
-  return remote(io, async () => {
+  let unwritten = false;
+  const code = await remote(io, async () => {
     const { text } = await new ApiClient(options.api, options.token).request('GET', `/experiments/${encodeURIComponent(id)}/export?format=${options.format}`);
-    if (options.out) {
+    if (!options.out) return io.stdout(text);
+    try {
       await writeFile(options.out, text);
-      io.stdout(`wrote ${options.out}`);
-    } else io.stdout(text);
+    } catch (e) {
+      io.stderr(`cannot write --out ${options.out}: ${(e as Error).message}`);
+      unwritten = true;
+      return;
+    }
+    io.stdout(`wrote ${options.out}`);
   });
+  return unwritten ? 1 : code;
 }
 
 async function remote(io: CliIo, action: () => Promise<void>): Promise<number> {

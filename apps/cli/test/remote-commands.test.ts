@@ -118,6 +118,10 @@ describe('apiary submit, status and export against a scheduler', () => {
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines[0]).toMatch(/^index,status,x,opt,loss,/);
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(Array(6).fill('COMPLETED'));
+    const nowhere = join(dir, 'no-such-folder', 'x.csv');
+    const unwritable = await run(['export', id, '--format', 'csv', '--out', nowhere]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.err).toEqual([`cannot write --out ${nowhere}: ENOENT: no such file or directory, open '${nowhere}'`]);
   });
 
   it('says when trials wait and none has started: no worker may serve the evaluator', async () => {
