@@ -62,26 +62,23 @@ export async function runExport(id: string, options: RemoteOptions & { format: s
     io.stderr(`--format must be json or csv, got '${options.format}'`);
     return 2;
   }
-  let unwritten = false;
-  const code = await remote(io, async () => {
+  return remote(io, async () => {
     const { text } = await new ApiClient(options.api, options.token).request('GET', `/experiments/${encodeURIComponent(id)}/export?format=${options.format}`);
     if (!options.out) return io.stdout(text);
     try {
       await writeFile(options.out, text);
     } catch (e) {
       io.stderr(`cannot write --out ${options.out}: ${(e as Error).message}`);
-      unwritten = true;
-      return;
+      return 1;
     }
     io.stdout(`wrote ${options.out}`);
   });
-  return unwritten ? 1 : code;
 }
 
-async function remote(io: CliIo, action: () => Promise<void>): Promise<number> {
+/** Runs `action` (its exit code, 0 if it returns none), turning API errors into their message and code. */
+async function remote(io: CliIo, action: () => Promise<number | void>): Promise<number> {
   try {
-    await action();
-    return 0;
+    return (await action()) ?? 0;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     io.stderr(e.message);
