@@ -129,7 +129,7 @@ describe('apiary optimize (embedded)', () => {
 
 describe('apiary optimize, interrupted (Ctrl-C, SIGTERM)', () => {
   /** An evaluator that sleeps `ms` (or until aborted) and returns a paraboloid's value, logging each start and finish to `<name>.log`. */
-  function sleeper(name: string, ms: number): { file: string; started: () => number; finished: () => number; sinceLastStart: () => number } {
+  function sleeper(name: string, ms: number): { file: string; finished: () => number; runningRecorded: () => boolean } {
     const file = join(dir, name);
     const log = `${file}.log`;
     writeFileSync(log, '');
@@ -140,38 +140,44 @@ describe('apiary optimize, interrupted (Ctrl-C, SIGTERM)', () => {
     );
     const lines = (): string[] => readFileSync(log, 'utf8').split('\n');
     const starts = (): number[] => lines().flatMap((l) => (l.startsWith('start ') ? [Number(l.slice(6))] : []));
+    const finished = (): number => lines().filter((l) => l === 'done').length;
     return {
       file,
-      started: () => starts().length,
-      finished: () => lines().filter((l) => l === 'done').length,
-      sinceLastStart: () => Date.now() - Math.max(...starts()),
+      finished,
+      // A trial runs, and every running one started 100 ms ago or more, so it is RUNNING in the
+      // store (a stop abandons trials still QUEUED there, even one whose start is not recorded yet).
+      runningRecorded: () => starts().length > finished() && Date.now() - Math.max(...starts()) >= 100,
     };
   }
-  const slow = { ...config, budget: 40, batchSize: 2, parallelism: 2 };
-  type OutTrialStatus = { status: string; values: Record<string, number> | null };
 
-  it('the first interrupt stops the experiment, lets the running trials finish, writes --out and exits 130', async () => {
-    const cfg = join(dir, 'slow.json');
-    const out = join(dir, 'interrupted.json');
+  /** A run of the `slow` config with in-process interrupts, its output captured. */
+  function interruptible(name: string): { out: string; stop: AbortController; quit: AbortController; out$: string[]; err$: string[]; run: (evaluator: string) => Promise<number> } {
+    const cfg = join(dir, `${name}.json`);
+    const out = join(dir, `${name}-out.json`);
     writeFileSync(cfg, JSON.stringify(slow));
     const stop = new AbortController();
     const quit = new AbortController();
     const out$: string[] = [];
     const err$: string[] = [];
     const io: CliIo = { stdout: (l) => out$.push(l), stderr: (l) => err$.push(l) };
+    return { out, stop, quit, out$, err$, run: (evaluator) => runOptimize({ config: cfg, evaluator, out }, io, { stop: stop.signal, quit: quit.signal }) };
+  }
+  const slow = { ...config, budget: 40, batchSize: 2, parallelism: 2 };
+  type OutTrialStatus = { status: string; values: Record<string, number> | null };
+
+  it('the first interrupt stops the experiment, lets the running trials finish, writes --out and exits 130', async () => {
+    const { out, stop, out$, err$, run: runIt } = interruptible('interrupted');
     // Stop once a few trials have finished, while one or two run.
     const evaluator = sleeper('sleep-300.mjs', 300);
     let finishedAtStop = -1;
     const watcher = setInterval(() => {
-      // A trial that started this long ago is RUNNING in the store (a stop abandons trials still
-      // QUEUED there, even one whose start has not been recorded yet).
       const finished = evaluator.finished();
-      if (!stop.signal.aborted && finished >= 4 && evaluator.started() > finished && evaluator.sinceLastStart() >= 100) {
+      if (!stop.signal.aborted && finished >= 4 && evaluator.runningRecorded()) {
         finishedAtStop = finished;
         stop.abort('SIGINT');
       }
     }, 20);
-    const code = await runOptimize({ config: cfg, evaluator: evaluator.file, out }, io, { stop: stop.signal, quit: quit.signal });
+    const code = await runIt(evaluator.file);
     clearInterval(watcher);
     expect(code).toBe(INTERRUPTED_EXIT_CODE);
     expect(stop.signal.aborted).toBe(true);
@@ -202,7 +208,7 @@ describe('apiary optimize, interrupted (Ctrl-C, SIGTERM)', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const watcher = setInterval(() => {
-      if (evaluator.finished() >= 2 && evaluator.started() > evaluator.finished() && evaluator.sinceLastStart() >= 100) {
+      if (evaluator.finished() >= 2 && evaluator.runningRecorded()) {
         clearInterval(watcher);
         child.kill('SIGINT');
       }
@@ -216,20 +222,14 @@ describe('apiary optimize, interrupted (Ctrl-C, SIGTERM)', () => {
   });
 
   it('a second interrupt stops waiting for running trials: --out lists them as RUNNING', async () => {
-    const cfg = join(dir, 'slow2.json');
-    const out = join(dir, 'quit.json');
-    writeFileSync(cfg, JSON.stringify(slow));
-    const stop = new AbortController();
-    const quit = new AbortController();
-    const err$: string[] = [];
-    const io: CliIo = { stdout: () => undefined, stderr: (l) => err$.push(l) };
+    const { out, stop, quit, err$, run: runIt } = interruptible('quit');
     // Trials of a minute: interrupt once they run, then again.
     const watcher = setInterval(() => {
       if (!stop.signal.aborted && err$.some((l) => l.startsWith('experiment '))) setTimeout(() => stop.abort('SIGINT'), 300);
       if (stop.signal.aborted && !quit.signal.aborted) setTimeout(() => quit.abort('SIGINT'), 300);
     }, 50);
     const t0 = Date.now();
-    const code = await runOptimize({ config: cfg, evaluator: sleeper('sleep-60s.mjs', 60_000).file, out }, io, { stop: stop.signal, quit: quit.signal });
+    const code = await runIt(sleeper('sleep-60s.mjs', 60_000).file);
     clearInterval(watcher);
     expect(code).toBe(INTERRUPTED_EXIT_CODE);
     expect(Date.now() - t0).toBeLessThan(30_000);
