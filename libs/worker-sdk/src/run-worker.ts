@@ -107,6 +107,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
   // Every running trial listens to it (more than 10 at concurrency > 10): no leak warning.
   setMaxListeners(0, shutdown.signal);
 
+  /** Which of these trials have a cancel mark (one MGET). */
+  const cancelledAmong = async (trialIds: readonly string[]): Promise<Set<string>> => {
+    const marks = await publisher.redis.mget(trialIds.map((id) => cancelKey(prefix, id)));
+    return new Set(trialIds.filter((_, i) => marks[i] !== null));
+  };
+
   // Queues to hand back the rest of a trial pack (see TrialProcessorContext.handBack), opened on first use.
   const queues = new TrialQueues(connection, prefix, (e, evaluatorName) => onError(new Error(`trials queue ${evaluatorName}: ${e.message}`)));
 
@@ -121,11 +127,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerHandle
       objectiveFor: options.objectiveFor,
       defaultMaxRetries,
       shutdown: shutdown.signal,
-      isCancelled: async (trialId) => (await publisher.redis.get(cancelKey(prefix, trialId))) !== null,
-      cancelledAmong: async (trialIds) => {
-        const marks = await publisher.redis.mget(trialIds.map((id) => cancelKey(prefix, id)));
-        return new Set(trialIds.filter((_, i) => marks[i] !== null));
-      },
+      isCancelled: async (trialId) => (await cancelledAmong([trialId])).has(trialId),
+      cancelledAmong,
       cancelPollMs: options.cancelPollMs ?? 1000,
       onPublishError: (e) => onError(new Error(`could not publish an intermediate value: ${messageOf(e)}`)),
       startedDelayMs: options.startedEventDelayMs ?? DEFAULT_STARTED_EVENT_DELAY_MS,
